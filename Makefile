@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Developer targets.  Objects and flags are in Kbuild.
+#
+#   make                  build against the running kernel
+#   make KDIR=<dir>       build against the kernel build tree <dir>
+#   make KERNEL=<id>      build against a fetched stock kernel (see
+#                         scripts/fetch-kernels.sh; ids: make kernels)
+#   make demo             the demo: QEMU guest, 1 GiB workload, host RSS
+#   make check            every test (what CI runs)
+#   make install          install into /lib/modules/$(KVER)/updates
+#   make dkms-install     copy the source into /usr/src and add it to DKMS
+#   make style            checkpatch.pl --strict on every source file
+#   make sparse           sparse over every unit (C=2)
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PWD := $(shell pwd)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+
+ifneq ($(KERNEL),)
+KDIR := $(shell scripts/kdir.sh $(KERNEL))
+ifeq ($(KDIR),)
+$(error cannot resolve KERNEL=$(KERNEL))
+endif
+endif
+
+# Flags that are not Kbuild's own (W=1, C=1) pass through unchanged.
+KMAKE = $(MAKE) -C $(KDIR) M=$(PWD)
+
+# Source files that form the DKMS payload (tests stay out of it).
+DKMS_SOURCES := dkms.conf Kbuild Makefile $(wildcard src/*.c include/*.h include/*/*.h include/*/*/*.h)
+
+all: module
+
+module:
+	$(KMAKE) modules
+
+clean:
+	$(KMAKE) clean
+
+install: module
+	$(KMAKE) modules_install INSTALL_MOD_DIR=updates
+	depmod -a $(KVER)
+
+dkms-install:
+	rm -rf /usr/src/pagehint-$(VERSION)
+	install -d /usr/src/pagehint-$(VERSION)
+	tar -cf - $(DKMS_SOURCES) | tar -C /usr/src/pagehint-$(VERSION) -xf -
+	dkms add -m pagehint -v $(VERSION)
+	dkms build -m pagehint -v $(VERSION) -k $(KVER)
+	dkms install -m pagehint -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	dkms remove -m pagehint -v $(VERSION) --all
+	rm -rf /usr/src/pagehint-$(VERSION)
+
+kernels:
+	scripts/fetch-kernels.sh
+
+style:
+	scripts/style.sh
+
+sparse:
+	$(KMAKE) C=2 modules
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check

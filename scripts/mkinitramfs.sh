@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh ID|KVER OUT.cpio.gz [KO]: build the rig's initramfs for a
+# fetched kernel: busybox-static, the kernel's own virtio modules (resolved
+# through its modules.dep, decompressed), pagehint.ko (KO, default: build it
+# through DKMS), the guest tests of tests/guest and the static workloads of
+# tests/workloads.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 2 ] || ph_die "usage: $0 KERNEL-ID|KVER OUT.cpio.gz [pagehint.ko]"
+kver=$(ph_kernel_kver "$1")
+out=$2
+ko=${3:-}
+moddir=$(ph_kernel_moddir "$kver")
+[ -n "$ko" ] || ko=$("$PH_TOP/scripts/dkms-build.sh" "$kver")
+
+# Modules the guest may load, and those it loads at boot.
+GUEST_MODULES="virtio_pci virtio_balloon"
+BOOT_MODULES="virtio_pci"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+r=$work/root
+mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,mnt,lib/pagehint,tests} \
+	"$r/lib/modules/$kver/order"
+
+cp /bin/busybox "$r/bin/busybox"
+
+# modules.dep: "path: dep dep ...", paths relative to the modules directory.
+mod_path() {
+	awk -v n="$1" -F: '{ p = $1; b = p; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b);
+		gsub(/-/, "_", b); if (b == n) { print p; exit } }' "$moddir/modules.dep"
+}
+mod_deps() {
+	awk -v p="$1" -F': *' '$1 == p { print $2 }' "$moddir/modules.dep" | tr ' ' '\n' | sed '/^$/d'
+}
+is_builtin() {
+	sed 's/.*\///; s/\.ko$//; s/-/_/g' "$moddir/modules.builtin" | grep -qx "$1"
+}
+
+# resolve PATH: print PATH's dependencies, deepest first, then PATH.
+resolve() {
+	local d
+	for d in $(mod_deps "$1" | tac); do
+		resolve "$d"
+	done
+	echo "$1"
+}
+
+install_module() {
+	local rel=$1 dst
+	dst=$r/lib/modules/$kver/${rel%.xz}
+	dst=${dst%.zst}
+	dst=${dst%.gz}
+	[ -f "$dst" ] && return 0
+	mkdir -p "$(dirname "$dst")"
+	case $rel in
+	*.xz) xz -dc "$moddir/$rel" >"$dst" ;;
+	*.zst) zstd -qdc "$moddir/$rel" >"$dst" ;;
+	*.gz) gzip -dc "$moddir/$rel" >"$dst" ;;
+	*) cp "$moddir/$rel" "$dst" ;;
+	esac
+}
+
+for m in $GUEST_MODULES; do
+	: >"$r/lib/modules/$kver/order/$m"
+	if is_builtin "$m"; then
+		continue
+	fi
+	p=$(mod_path "$m")
+	[ -n "$p" ] || ph_die "module $m not found for $kver"
+	for dep in $(resolve "$p" | awk '!seen[$0]++'); do
+		install_module "$dep"
+		rel=${dep%.xz}
+		rel=${rel%.zst}
+		echo "/lib/modules/$kver/${rel%.gz}" >>"$r/lib/modules/$kver/order/$m"
+	done
+done
+echo "$BOOT_MODULES" >"$r/etc/modules.boot"
+
+# pagehint.ko
+case $ko in
+*.xz) xz -dc "$ko" >"$r/lib/pagehint/pagehint.ko" ;;
+*) cp "$ko" "$r/lib/pagehint/pagehint.ko" ;;
+esac
+
+# Guest tests, their helpers and the static workloads.
+cp "$PH_TOP"/tests/guest/*.sh "$r/tests/"
+cp "$PH_TOP/tests/guest/init" "$r/init"
+cp "$PH_TOP/tests/guest/ph-host" "$r/bin/ph-host"
+chmod 755 "$r/init" "$r/bin/ph-host"
+mkdir -p "$work/wl"
+make -s -C "$PH_TOP/tests/workloads" OUT="$work/wl" >&2
+for f in "$work"/wl/*; do
+	cp "$f" "$r/bin/ph-$(basename "$f")"
+done
+
+echo "KVER=$kver" >"$r/etc/ph.env"
+
+(cd "$r" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

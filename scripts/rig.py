@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot one guest under QEMU, run one guest test, measure the host side.
+
+The guest's serial console (ttyS0) is streamed into console.log; a second
+serial port (ttyS1) carries the host's answers to the guest's "PH-HOST"
+requests (see tests/guest/ph-host).  The QEMU process's RSS is sampled every
+100 ms into rss.tsv throughout the run.  A QMP socket (qmp.sock) is left for
+tests that drive the monitor.
+
+Exit status (and the "verdict" line):
+  0 pass, 1 the guest test failed, 2 the guest crashed (BUG/WARNING/Oops/
+  Call Trace/panic on the console, or it died without a verdict),
+  3 timed out, 4 skipped, 5 the rig itself failed.
+"""
+
+import argparse
+import os
+import re
+import selectors
+import socket
+import subprocess
+import sys
+import time
+
+PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
+KVM_BROKEN = 100         # internal: KVM present but unable to run the guest
+NAMES = {PASS: "pass", FAIL: "failed", CRASH: "crashed", TIMEOUT: "timed out",
+         SKIP: "skipped", RIGERR: "rig error"}
+
+CRASH_RE = re.compile(
+    r"BUG:|WARNING:|Oops|Call Trace|general protection fault|Kernel panic|"
+    r"UBSAN:|KASAN:|double fault|sleeping function called from invalid context|"
+    r"PH-DMESG:|No bootable device")
+
+
+def kvm_usable(state):
+    """/dev/kvm can create a VM, and no earlier run found it unable to run
+    one (nested KVM can fail on the first instruction it must emulate)."""
+    if os.environ.get("PH_NO_KVM"):
+        return False
+    if state and os.path.exists(state):
+        return False
+    try:
+        import fcntl
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        try:
+            os.close(fcntl.ioctl(fd, 0xAE01, 0))  # KVM_CREATE_VM
+        finally:
+            os.close(fd)
+        return True
+    except OSError:
+        return False
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class Rig:
+    def __init__(self, args):
+        self.a = args
+        self.out = args.out
+        os.makedirs(self.out, exist_ok=True)
+        self.t0 = time.monotonic()
+        self.marks = {}
+        self.waits = []          # pending wait-reclaim requests
+        self.result = None       # (verdict word, text) from PH-RESULT
+        self.crash_lines = []
+        self.rss = None
+        self.rss_peak = 0
+        self.booted = None
+
+    def now(self):
+        return time.monotonic() - self.t0
+
+    def qemu_cmd(self, con_path, ctl_path):
+        a = self.a
+        accel = ["-accel", "kvm", "-cpu", "host"] if a.kvm else \
+            ["-accel", "tcg,tb-size=256", "-cpu", "max"]
+        balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
+        balloon += ",free-page-reporting=" + ("on" if a.reporting else "off")
+        if a.balloon_opts:
+            balloon += "," + a.balloon_opts
+        append = ("console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on "
+                  f"ph.test={a.test} {a.append}").strip()
+        datadirs = []
+        for d in a.datadir:
+            datadirs += ["-L", d]
+        cmd = [a.qemu, "-nodefaults", "-nographic", "-no-reboot", *datadirs,
+               "-machine", "q35", *accel,
+               "-smp", str(a.smp), "-m", a.mem,
+               "-kernel", a.kernel, "-initrd", a.initrd, "-append", append,
+               "-chardev", f"socket,id=con,path={con_path}",
+               "-chardev", f"socket,id=ctl,path={ctl_path}",
+               "-serial", "chardev:con", "-serial", "chardev:ctl",
+               "-qmp", f"unix:{os.path.join(self.out, 'qmp.sock')},server=on,wait=off",
+               "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
+               "-device", balloon]
+        return cmd + a.qemu_args
+
+    def handle_request(self, line, ctl):
+        m = re.search(r"PH-HOST (\S+) (\S+)(.*)", line)
+        if not m:
+            return
+        seq, cmd, rest = m.group(1), m.group(2), m.group(3).split()
+        reply = None
+        if cmd == "mark" and rest:
+            self.marks[rest[0]] = self.rss
+            self.event(f"mark {rest[0]} {self.rss}")
+            reply = f"ok {self.rss}"
+        elif cmd == "rss":
+            reply = f"ok {self.rss}"
+        elif cmd == "wait-reclaim" and len(rest) == 4:
+            frm, peak = self.marks.get(rest[0]), self.marks.get(rest[1])
+            if frm is None or peak is None:
+                reply = "error unknown mark"
+            else:
+                goal = peak - float(rest[2]) * (peak - frm)
+                self.waits.append((seq, goal, self.now(),
+                                   self.now() + float(rest[3])))
+                self.event(f"wait-reclaim goal={int(goal)} from={frm} peak={peak}")
+        else:
+            reply = "error bad request"
+        if reply is not None:
+            self.send(ctl, seq, reply)
+
+    def send(self, ctl, seq, text):
+        try:
+            ctl.sendall(f"{seq} {text}\n".encode())
+        except OSError:
+            pass
+
+    def check_waits(self, ctl):
+        keep = []
+        for seq, goal, start, deadline in self.waits:
+            if self.rss is not None and self.rss <= goal:
+                self.event(f"reclaimed goal={int(goal)} after {self.now() - start:.1f}s")
+                self.send(ctl, seq, f"ok {self.now() - start:.1f}s rss={self.rss}KiB")
+            elif self.now() >= deadline:
+                self.event(f"reclaim timeout goal={int(goal)} rss={self.rss}")
+                self.send(ctl, seq, f"timeout {self.now() - start:.1f}s rss={self.rss}KiB")
+            else:
+                keep.append((seq, goal, start, deadline))
+        self.waits = keep
+
+    def event(self, text):
+        self.events.write(f"{self.now():.2f}\t{text}\n")
+        self.events.flush()
+
+    def console_line(self, line, ctl):
+        if "PH-HOST " in line:
+            self.handle_request(line, ctl)
+        if "PH-BOOTED" in line and self.booted is None:
+            self.booted = self.now()
+            self.event("booted")
+        m = re.search(r"PH-RESULT (PASS|FAIL|SKIP)\b ?(.*)", line)
+        if m:
+            self.result = (m.group(1), m.group(2))
+        if CRASH_RE.search(line):
+            self.crash_lines.append(line)
+
+    def run(self):
+        a = self.a
+        con_path = os.path.join(self.out, "con.sock")
+        ctl_path = os.path.join(self.out, "ctl.sock")
+        listeners = []
+        for p in (con_path, ctl_path):
+            if os.path.exists(p):
+                os.unlink(p)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(p)
+            s.listen(1)
+            listeners.append(s)
+
+        cmd = self.qemu_cmd(con_path, ctl_path)
+        with open(os.path.join(self.out, "qemu.cmd"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        qerr = open(os.path.join(self.out, "qemu.stderr"), "w")
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=qerr, stderr=qerr)
+        conns = []
+        for s in listeners:
+            s.settimeout(30)
+            try:
+                c, _ = s.accept()
+            except socket.timeout:
+                proc.kill()
+                print("rig: QEMU did not connect its serial ports", file=sys.stderr)
+                return RIGERR
+            c.setblocking(False)
+            conns.append(c)
+            s.close()
+        con, ctl = conns
+
+        log = open(os.path.join(self.out, "console.log"), "wb")
+        rsslog = open(os.path.join(self.out, "rss.tsv"), "w")
+        rsslog.write("t_s\trss_kib\n")
+        self.events = open(os.path.join(self.out, "events.tsv"), "w")
+        sel = selectors.DefaultSelector()
+        sel.register(con, selectors.EVENT_READ)
+        buf = b""
+        deadline = a.timeout
+        timed_out = False
+        next_sample = 0.0
+        echo = a.verbose
+        while True:
+            t = self.now()
+            if t >= next_sample:
+                r = rss_kib(proc.pid)
+                if r is not None:
+                    self.rss = r
+                    self.rss_peak = max(self.rss_peak, r)
+                    rsslog.write(f"{t:.2f}\t{r}\n")
+                    rsslog.flush()
+                next_sample = t + 0.1
+                self.check_waits(ctl)
+            if t >= deadline or (self.booted is None and t >= a.boot_timeout):
+                timed_out = True
+                break
+            for key, _ in sel.select(timeout=0.05):
+                try:
+                    data = key.fileobj.recv(65536)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    sel.unregister(key.fileobj)
+                    continue
+                log.write(data)
+                log.flush()
+                if echo:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.flush()
+                buf += data
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    self.console_line(line.decode(errors="replace").rstrip("\r"), ctl)
+            if proc.poll() is not None:
+                break
+            if self.a.kvm and self.booted is None and \
+                    os.fstat(qerr.fileno()).st_size and \
+                    "KVM internal error" in open(qerr.name).read():
+                proc.kill()
+                proc.wait()
+                return KVM_BROKEN
+
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if buf:
+            self.console_line(buf.decode(errors="replace"), ctl)
+        for f in (log, rsslog, self.events, qerr):
+            f.close()
+        for c in conns:
+            c.close()
+        return self.verdict(timed_out, proc.returncode)
+
+    def verdict(self, timed_out, rc):
+        a = self.a
+        if self.crash_lines:
+            v, why = CRASH, self.crash_lines[0].strip()
+        elif timed_out and self.booted is None:
+            v, why = TIMEOUT, f"init did not start within {a.boot_timeout:.0f} s"
+        elif timed_out:
+            v, why = TIMEOUT, f"no verdict after {a.timeout:.0f} s"
+        elif self.result is None:
+            v, why = CRASH, f"QEMU exited ({rc}) without a verdict"
+        else:
+            v = {"PASS": PASS, "FAIL": FAIL, "SKIP": SKIP}[self.result[0]]
+            why = self.result[1]
+        boot = f"{self.booted:.1f}s" if self.booted is not None else "-"
+        summary = (f"verdict: {NAMES[v]}: {a.test} on {a.label}: {why} "
+                   f"(boot {boot}, wall {self.now():.1f}s, "
+                   f"peak RSS {self.rss_peak // 1024} MiB, "
+                   f"{'kvm' if a.kvm else 'tcg'})")
+        marks = " ".join(f"{k}={v // 1024 if v else 0}MiB" for k, v in self.marks.items())
+        if marks:
+            summary += f" marks: {marks}"
+        with open(os.path.join(self.out, "verdict"), "w") as f:
+            f.write(f"{v}\n{summary}\n")
+        print(summary)
+        return v
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--qemu", required=True)
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--initrd", required=True)
+    p.add_argument("--test", required=True)
+    p.add_argument("--label", default="")
+    p.add_argument("--out", required=True)
+    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--mem", default="2G")
+    p.add_argument("--smp", type=int, default=2)
+    p.add_argument("--reporting", choices=["on", "off"], default="on")
+    p.add_argument("--balloon-opts", default="")
+    p.add_argument("--append", default="")
+    p.add_argument("--datadir", action="append", default=[],
+                   help="QEMU firmware directory (-L), may repeat")
+    p.add_argument("--boot-timeout", type=float, default=120,
+                   help="seconds until the guest's init must have started")
+    p.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
+    p.add_argument("--kvm-state", default="",
+                   help="file recording that KVM cannot run guests here")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("qemu_args", nargs="*")
+    a = p.parse_args()
+    a.reporting = a.reporting == "on"
+    a.kvm = kvm_usable(a.kvm_state) if a.accel == "auto" else a.accel == "kvm"
+    try:
+        v = Rig(a).run()
+        if v == KVM_BROKEN and a.accel == "auto":
+            print("rig: KVM cannot run this guest here; using TCG from now on",
+                  file=sys.stderr)
+            if a.kvm_state:
+                with open(a.kvm_state, "w") as f:
+                    f.write("KVM internal error\n")
+            a.kvm = False
+            v = Rig(a).run()
+        sys.exit(RIGERR if v == KVM_BROKEN else v)
+    except OSError as e:
+        print(f"rig: {e}", file=sys.stderr)
+        sys.exit(RIGERR)
+
+
+if __name__ == "__main__":
+    main()

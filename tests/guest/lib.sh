@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Helpers for the guest tests (busybox sh).  A test is /tests/<name>.sh; it
+# runs under "sh -e", exits 0 to pass, 77 to skip, anything else to fail.
+
+PH_KO=/lib/pagehint/pagehint.ko
+PH_SYSFS=/sys/kernel/mm/pagehint
+
+ph_result() {
+	echo "PH-RESULT $*"
+}
+
+ph_fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+ph_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+ph_info() {
+	echo "ph: $*"
+}
+
+# ph_modprobe NAME: load NAME and what it depends on, in order.
+ph_modprobe() {
+	local f
+	[ -f "/lib/modules/$KVER/order/$1" ] || return 1
+	while read -r f; do
+		local n=${f##*/}
+		n=${n%.ko}
+		n=$(echo "$n" | tr - _)
+		[ -d "/sys/module/$n" ] && [ -e "/sys/module/$n/initstate" ] && continue
+		insmod "$f" || return 1
+	done <"/lib/modules/$KVER/order/$1"
+	return 0
+}
+
+# The kernel log must hold no warning, oops, bug or sleeping-in-atomic
+# report.  The console already shows them; this also fails the verdict.
+PH_DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic|UBSAN:|KASAN:|kmemleak:.*unreferenced|sleeping function called|INFO: task .* blocked|RCU stall|refcount_t:|list_del corruption|list_add corruption'
+
+ph_dmesg_clean() {
+	if dmesg | grep -E "$PH_DMESG_BAD" >/tmp/dmesg.bad; then
+		sed 's/^/PH-DMESG: /' /tmp/dmesg.bad
+		return 1
+	fi
+	return 0
+}
+
+# The balloon device as the virtio bus sees it (virtioN), if any.
+ph_balloon_dev() {
+	local d
+	for d in /sys/bus/virtio/devices/*; do
+		[ "$(cat "$d/device" 2>/dev/null)" = "0x0005" ] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+
+# Name of the driver bound to the balloon device, or "none".
+ph_balloon_driver() {
+	local dev
+	dev=$(ph_balloon_dev) || { echo none; return; }
+	if [ -L "/sys/bus/virtio/devices/$dev/driver" ]; then
+		basename "$(readlink "/sys/bus/virtio/devices/$dev/driver")"
+	else
+		echo none
+	fi
+}
+
+# Does the device offer free page reporting (feature bit 5)?
+ph_balloon_reporting() {
+	local dev
+	dev=$(ph_balloon_dev) || return 1
+	[ "$(cut -c6 "/sys/bus/virtio/devices/$dev/features")" = 1 ]
+}

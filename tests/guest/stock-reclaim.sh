@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+# Baseline for the rig: with the stock virtio_balloon and the kernel's own
+# free page reporting, the host RSS of QEMU comes back down after the guest
+# touches and frees 1 GiB.  Proves the rig measures reclaim.
+. /tests/lib.sh
+
+MIB=${PH_MIB:-1024}
+ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
+[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
+ph_balloon_reporting || ph_skip "the device does not offer free page reporting"
+
+sleep 3		# let boot-time reporting settle
+ph-host mark before
+ph-memtouch -m "$MIB" -c 'ph-host mark peak' || ph_fail "workload failed"
+res=$(ph-host wait-reclaim before peak 0.5 60) || ph_fail "host RSS did not fall by half of the peak within 60 s: $res"
+ph_info "host RSS fell by half in: $res"
+sleep 10
+ph-host mark after
