@@ -39,16 +39,14 @@ kernel_pkgs() {
 
 # Repair an unpacked kernel tree so that Kbuild and depmod work from the cache.
 repair_tree() {
-	local root=$1 kver=$2 hdr mk common l moddir
+	local root=$1 kver=$2 hdr mk l moddir
 	hdr=$root/usr/src/linux-headers-$kver
 
-	# The flavour headers' Makefile includes the -common headers by absolute
-	# path (/usr/src/linux-headers-<x>-common/Makefile): point it into the
-	# cache.
+	# The flavour headers' Makefile names the -common headers (include) and,
+	# from 7.x, itself (KBUILD_OUTPUT=) by absolute /usr/src paths: point
+	# them into the cache.
 	mk=$hdr/Makefile
-	if grep -q '^include /usr/src/' "$mk"; then
-		sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
-	fi
+	sed -i "s#\([ =]\)/usr/src/#\1$root/usr/src/#g" "$mk"
 	# Absolute symlinks inside the headers (scripts, tools, ...) would
 	# resolve on the host: make them point into the cache.
 	find "$root/usr/src" "$root/usr/lib" -type l 2>/dev/null | while read -r l; do

@@ -229,11 +229,16 @@ ph_kernel_moddir() {
 	fi
 }
 
+# The image is /boot/vmlinuz-<kver> up to 6.12, <moddir>/vmlinuz from 7.x.
 ph_kernel_image() {
 	local d kver
 	d=$(ph_kernel_dir "$1")
 	kver=$(basename "$d")
-	echo "$d/root/boot/vmlinuz-$kver"
+	if [ -f "$d/root/boot/vmlinuz-$kver" ]; then
+		echo "$d/root/boot/vmlinuz-$kver"
+	else
+		echo "$(ph_kernel_moddir "$kver")/vmlinuz"
+	fi
 }
 
 ph_kernel_headers() {

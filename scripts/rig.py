@@ -77,6 +77,7 @@ class Rig:
         self.rss = None
         self.rss_peak = 0
         self.booted = None
+        self.crashed_at = None   # first crash line; the run ends soon after
 
     def now(self):
         return time.monotonic() - self.t0
@@ -166,6 +167,8 @@ class Rig:
             self.result = (m.group(1), m.group(2))
         if CRASH_RE.search(line):
             self.crash_lines.append(line)
+            if self.crashed_at is None:
+                self.crashed_at = self.now()
 
     def run(self):
         a = self.a
@@ -225,6 +228,11 @@ class Rig:
             if t >= deadline or (self.booted is None and t >= a.boot_timeout):
                 timed_out = True
                 break
+            # After a crash, keep reading a few seconds for the whole trace
+            # (and a verdict, if the guest survives), then stop.
+            if self.crashed_at is not None and self.result is None and \
+                    t - self.crashed_at > 10:
+                break
             for key, _ in sel.select(timeout=0.05):
                 try:
                     data = key.fileobj.recv(65536)
@@ -244,9 +252,12 @@ class Rig:
                     self.console_line(line.decode(errors="replace").rstrip("\r"), ctl)
             if proc.poll() is not None:
                 break
-            if self.a.kvm and self.booted is None and \
-                    os.fstat(qerr.fileno()).st_size and \
-                    "KVM internal error" in open(qerr.name).read():
+            # A working KVM boots to init in a few seconds; nested KVM
+            # that cannot emulate the guest stalls or reports an internal
+            # error.  Either way, fall back to TCG (see main()).
+            if self.a.kvm and self.booted is None and (t > 20 or (
+                    os.fstat(qerr.fileno()).st_size and
+                    "KVM internal error" in open(qerr.name).read())):
                 proc.kill()
                 proc.wait()
                 return KVM_BROKEN

@@ -4,6 +4,8 @@
 # Helpers for the guest tests (busybox sh).  A test is /tests/<name>.sh; it
 # runs under "sh -e", exits 0 to pass, 77 to skip, anything else to fail.
 
+. /etc/ph.env
+
 PH_KO=/lib/pagehint/pagehint.ko
 PH_SYSFS=/sys/kernel/mm/pagehint
 

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: every test of pagehint, on every kernel of the matrix; what
+# `make check` and CI run.  Installs what it needs, fetches and caches the
+# kernels and QEMU, then:
+#
+#   host:  a W=1 DKMS build per kernel (any warning fails), sparse,
+#          checkpatch --strict, the rig's own self-test;
+#   guest: each guest test of GUEST_TESTS below on each kernel, in QEMU.
+#
+# Ends with "N passed, N failed, N skipped" and exits non-zero on a failure.
+#
+# Environment:
+#   PH_KERNELS="id ..."   kernels to test (default: all of the matrix)
+#   PH_TESTS="name ..."   only these guest tests
+#   PH_RESULTS=dir        where logs go (default results/check)
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Guest tests: name, rig options, kernels ("all", or ids with a leading "!"
+# to exclude).  balloon-rebind with reporting on is excluded where the stock
+# virtio_balloon oopses on unbind (6.12.95 from bookworm-backports:
+# vp_del_vqs() on a device offering reporting, shared/FACTS.md section 9;
+# fixed in later 6.12 stable kernels).
+GUEST_TESTS="
+load-unload       -                   all
+balloon-rebind    --reporting=on      !bookworm-bpo-cloud
+balloon-rebind    --reporting=off     all
+stock-reclaim     --reporting=on      all
+stock-noreclaim   --reporting=off     all
+"
+
+passed=0 failed=0 skipped=0
+failures=()
+results=${PH_RESULTS:-$PH_TOP/results/check}
+
+# record NAME STATUS SECONDS: STATUS 0 pass, 4 skip, else fail.
+record() {
+	case $2 in
+	0) passed=$((passed + 1)); printf 'ok      %-58s %5ss\n' "$1" "$3" ;;
+	4) skipped=$((skipped + 1)); printf 'skip    %-58s %5ss\n' "$1" "$3" ;;
+	*) failed=$((failed + 1)); failures+=("$1")
+	   printf 'FAIL    %-58s %5ss\n' "$1" "$3" ;;
+	esac
+}
+
+# run_case NAME LOG CMD...: run CMD, log its output, record the outcome.
+run_case() {
+	local name=$1 log=$2 t0 rc
+	shift 2
+	mkdir -p "$(dirname "$log")"
+	t0=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	record "$name" "$rc" "$(($(date +%s) - t0))"
+	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
+		tail -n 15 "$log" | sed 's/^/        | /'
+	fi
+}
+
+kernel_selected() {
+	local sel=$1 id=$2
+	[ "$sel" = all ] && return 0
+	case $sel in
+	!*) [ "${sel#!}" != "$id" ] ;;
+	*) [ "$sel" = "$id" ] ;;
+	esac
+}
+
+main() {
+	local kernels t0 id name opts sel tag
+	t0=$(date +%s)
+	ph_host_deps
+	ph_need_pkgs sparse
+	kernels=${PH_KERNELS:-$(ph_matrix_ids | xargs)}
+	rm -rf "$results"
+	mkdir -p "$results"
+
+	ph_log "fetching kernels: $kernels"
+	# shellcheck disable=SC2086
+	"$PH_TOP/scripts/fetch-kernels.sh" $kernels >"$results/fetch.log" 2>&1 ||
+		{ cat "$results/fetch.log"; ph_die "fetching kernels failed"; }
+	"$PH_TOP/scripts/fetch-qemu.sh" >"$results/qemu.log" 2>&1 ||
+		{ cat "$results/qemu.log"; ph_die "fetching QEMU failed"; }
+
+	echo "== host checks"
+	run_case "rig self-test" "$results/host/rig-selftest.log" \
+		python3 "$PH_TOP/tests/rig/test_rig.py"
+	run_case "checkpatch --strict" "$results/host/checkpatch.log" \
+		"$PH_TOP/scripts/style.sh"
+	for id in $kernels; do
+		run_case "build W=1 (DKMS) $id" "$results/host/build-$id.log" \
+			env PH_W1=1 "$PH_TOP/scripts/dkms-build.sh" "$id"
+		if ! ph_kernel_needs_chroot "$id"; then
+			run_case "sparse $id" "$results/host/sparse-$id.log" \
+				"$PH_TOP/scripts/sparse.sh" "$id"
+		fi
+	done
+
+	for id in $kernels; do
+		echo "== guest tests on $id ($(ph_kernel_kver "$id"))"
+		while read -r name opts sel; do
+			[ -n "$name" ] || continue
+			kernel_selected "$sel" "$id" || continue
+			if [ -n "${PH_TESTS:-}" ] && ! grep -qw -- "$name" <<<"$PH_TESTS"; then
+				continue
+			fi
+			[ "$opts" = - ] && opts=""
+			tag=$name${opts:+[${opts#--}]}
+			# shellcheck disable=SC2086
+			run_case "$id: $tag" "$results/$id/$tag/run.log" \
+				"$PH_TOP/scripts/run-guest.sh" -k "$id" -o "$results/$id/$tag" \
+				"$name" $opts
+			grep -h '^verdict:' "$results/$id/$tag/run.log" | sed 's/^/        /'
+		done <<<"$GUEST_TESTS"
+	done
+
+	echo "== check took $(($(date +%s) - t0)) s"
+	if [ ${#failures[@]} -gt 0 ]; then
+		printf 'failed: %s\n' "${failures[@]}"
+	fi
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"

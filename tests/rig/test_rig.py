@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Self-test of the rig's host side: how it classifies a guest run and
+answers the guest's requests.  A rig that called a crash a pass would make
+every guest test worthless, so this runs first in `make check`."""
+
+import os
+import sys
+import tempfile
+import types
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import rig  # noqa: E402
+
+
+class FakeCtl:
+    def __init__(self):
+        self.sent = []
+
+    def sendall(self, data):
+        self.sent.append(data.decode())
+
+
+def make_rig(tmp):
+    args = types.SimpleNamespace(out=tmp, test="t", label="k", timeout=60,
+                                 boot_timeout=30, kvm=False)
+    r = rig.Rig(args)
+    r.events = open(os.path.join(tmp, "events.tsv"), "w")
+    return r
+
+
+class Verdicts(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.r = make_rig(self.tmp)
+        self.ctl = FakeCtl()
+
+    def feed(self, *lines):
+        for line in lines:
+            self.r.console_line(line, self.ctl)
+
+    def test_pass(self):
+        self.feed("PH-BOOTED 1.0 k t", "PH-RESULT PASS t")
+        self.assertEqual(self.r.verdict(False, 0), rig.PASS)
+
+    def test_fail(self):
+        self.feed("PH-BOOTED 1.0 k t", "PH-RESULT FAIL t (exit 1)")
+        self.assertEqual(self.r.verdict(False, 0), rig.FAIL)
+
+    def test_skip(self):
+        self.feed("PH-RESULT SKIP t")
+        self.assertEqual(self.r.verdict(False, 0), rig.SKIP)
+
+    def test_warning_beats_pass(self):
+        for bad in ("[    5.1] WARNING: CPU: 1 PID: 1 at mm/page_alloc.c:1 x",
+                    "[    5.1] BUG: kernel NULL pointer dereference, address: 8",
+                    "[    5.1] Call Trace:",
+                    "[    5.1] Oops: 0000 [#1] PREEMPT SMP",
+                    "[    5.1] BUG: sleeping function called from invalid context",
+                    "PH-DMESG: [ 3.0] WARNING: at x"):
+            r = make_rig(self.tmp)
+            r.console_line("PH-BOOTED 1.0 k t", self.ctl)
+            r.console_line(bad, self.ctl)
+            r.console_line("PH-RESULT PASS t", self.ctl)
+            self.assertEqual(r.verdict(False, 0), rig.CRASH, bad)
+
+    def test_no_verdict_is_crash(self):
+        self.feed("PH-BOOTED 1.0 k t")
+        self.assertEqual(self.r.verdict(False, 0), rig.CRASH)
+
+    def test_timeout(self):
+        self.feed("PH-BOOTED 1.0 k t")
+        self.assertEqual(self.r.verdict(True, None), rig.TIMEOUT)
+
+    def test_mark_and_wait_reclaim(self):
+        self.r.rss = 100
+        self.feed("PH-HOST 7 mark before")
+        self.r.rss = 1100
+        self.feed("PH-HOST 8 mark peak")
+        self.assertEqual(self.ctl.sent, ["7 ok 100\n", "8 ok 1100\n"])
+        self.feed("PH-HOST 9 wait-reclaim before peak 0.5 60")
+        self.r.rss = 700
+        self.r.check_waits(self.ctl)
+        self.assertEqual(len(self.ctl.sent), 2, "answered before the goal")
+        self.r.rss = 600
+        self.r.check_waits(self.ctl)
+        self.assertTrue(self.ctl.sent[2].startswith("9 ok "), self.ctl.sent)
+
+    def test_wait_reclaim_times_out(self):
+        self.r.rss = 100
+        self.feed("PH-HOST 1 mark a")
+        self.r.rss = 1100
+        self.feed("PH-HOST 2 mark b")
+        self.feed("PH-HOST 3 wait-reclaim a b 0.5 0")
+        self.r.check_waits(self.ctl)
+        self.assertTrue(self.ctl.sent[-1].startswith("3 timeout "), self.ctl.sent)
+
+    def test_bad_request(self):
+        self.feed("PH-HOST 4 wait-reclaim nosuch mark 0.5 1")
+        self.assertEqual(self.ctl.sent, ["4 error unknown mark\n"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
