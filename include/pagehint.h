@@ -2,14 +2,146 @@
 /*
  * Interfaces between pagehint's units.  No kernel-version code here: that
  * belongs in compat/compat.h.
+ *
+ * Flow: the worker (report.c) walks zones for free buddy blocks (scan.c),
+ * skips what was reported and not reallocated since (tracker.c), claims the
+ * rest through alloc_contig_range() under a watermark guard (claim.c), hands
+ * the claimed ranges to the device's reporting virtqueue (virtio.c), and
+ * releases them once the host has acked.
  */
 #ifndef _PAGEHINT_H
 #define _PAGEHINT_H
 
+#include <linux/atomic.h>
 #include <linux/kobject.h>
+#include <linux/mmzone.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+/*
+ * Scatterlist entries per report: the size of QEMU's reporting queue and
+ * upstream's PAGE_REPORTING_CAPACITY.  A device whose reporting queue is
+ * smaller is refused at probe (-ENOSPC).
+ */
+#define PAGEHINT_CAPACITY	32
+
+/* Batches per pass before the worker yields and reschedules itself. */
+#define PAGEHINT_PASS_BATCHES	16
+
+/* Delay of an idle pass when delay_ms is 0, so tests never spin. */
+#define PAGEHINT_MIN_IDLE_MS	10
+
+/* Knob defaults and limits (sysfs.c validates, README documents). */
+#define PAGEHINT_DELAY_MS_DEFAULT	2000
+#define PAGEHINT_DELAY_MS_MAX		3600000
+#define PAGEHINT_INFLIGHT_KIB_DEFAULT	(64 * 1024)
+#define PAGEHINT_INFLIGHT_KIB_MAX	(1024 * 1024)
+
+/*
+ * Knobs.  Written only by sysfs.c under pagehint_knob_lock; read anywhere
+ * with READ_ONCE().  report_order changes also rebuild the tracker under
+ * the same lock, so a reader holding it sees the two agree.
+ */
+struct pagehint_knobs {
+	bool enabled;
+	unsigned int report_order;
+	unsigned int delay_ms;
+	unsigned long max_inflight_kib;
+};
+
+extern struct pagehint_knobs pagehint_knobs;
+extern struct mutex pagehint_knob_lock;
+
+/* Statistics, all monotonic, shown read-only in sysfs. */
+struct pagehint_stats {
+	atomic64_t reported_bytes;	/* acked by the host */
+	atomic64_t reports;		/* requests acked by the host */
+	atomic64_t report_errors;	/* requests the queue refused */
+	atomic64_t claimed_bytes;	/* taken with alloc_contig_range() */
+	atomic64_t claim_failures;	/* alloc_contig_range() errors */
+	atomic64_t claim_ns;		/* time spent claiming (mostly zeroing) */
+	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
+	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
+	atomic64_t passes;		/* worker passes */
+};
+
+extern struct pagehint_stats pagehint_stats;
+
+static inline void pagehint_stat_add(atomic64_t *stat, s64 n)
+{
+	atomic64_add(n, stat);
+}
+
+/* main.c */
+extern bool pagehint_takeover;
 
 /* sysfs.c: /sys/kernel/mm/pagehint/ */
 int pagehint_sysfs_init(void);
 void pagehint_sysfs_exit(void);
+
+/*
+ * tracker.c: which report_order blocks pagehint reported and nothing
+ * reallocated since.  Set by the worker, cleared by the allocator hooks.
+ */
+int pagehint_tracker_init(unsigned int order);
+void pagehint_tracker_exit(void);
+int pagehint_tracker_resize(unsigned int order);
+bool pagehint_tracker_reported(unsigned long pfn, unsigned int order);
+void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages);
+void pagehint_tracker_self_begin(void);
+void pagehint_tracker_self_end(void);
+const char *pagehint_tracker_hooks(void);
+size_t pagehint_tracker_bytes(void);
+
+/* scan.c: find free buddy blocks of at least report_order in a zone. */
+struct pagehint_block {
+	unsigned long pfn;
+	unsigned int order;
+};
+
+bool pagehint_scan_next(struct zone *zone, unsigned long *cursor,
+			unsigned int order, struct pagehint_block *block);
+
+/* claim.c: own free ranges through the page allocator's public API. */
+struct pagehint_batch {
+	unsigned int nr;			/* ranges held */
+	unsigned long nr_pages;			/* pages held */
+	unsigned long max_pages;		/* in-flight budget */
+	unsigned long last_pageblock;		/* one claim per pageblock */
+	struct zone *zone;
+	unsigned long start[PAGEHINT_CAPACITY];
+	unsigned long len[PAGEHINT_CAPACITY];	/* pages */
+};
+
+void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages);
+bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
+			    unsigned long nr_pages);
+int pagehint_claim(struct pagehint_batch *batch, struct zone *zone,
+		   unsigned long pfn, unsigned long nr_pages);
+void pagehint_batch_release(struct pagehint_batch *batch, bool reported);
+unsigned int pagehint_batch_to_sg(struct pagehint_batch *batch,
+				  struct scatterlist *sgl);
+
+/* virtio.c: the balloon device's reporting virtqueue. */
+struct pagehint_dev;
+
+int pagehint_virtio_init(void);
+void pagehint_virtio_exit(void);
+int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
+			unsigned int nents);
+bool pagehint_dev_stopping(struct pagehint_dev *pdev);
+ssize_t pagehint_device_show(char *buf);
+
+/*
+ * report.c: the worker.  There is one, as there is one reporting device:
+ * virtio.c starts it with the device it reports to and stops it before the
+ * device's queues go away.
+ */
+int pagehint_worker_init(void);
+void pagehint_worker_exit(void);
+void pagehint_worker_start(struct pagehint_dev *pdev);
+void pagehint_worker_stop(void);
+void pagehint_worker_release_inflight(void);
+void pagehint_kick(void);
 
 #endif /* _PAGEHINT_H */

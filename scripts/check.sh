@@ -108,7 +108,7 @@ main() {
 				continue
 			fi
 			[ "$opts" = - ] && opts=""
-			tag=$name${opts:+[${opts#--}]}
+			tag=$name${opts:+.$(echo "${opts#--}" | tr '= ' '--')}
 			# shellcheck disable=SC2086
 			run_case "$id: $tag" "$results/$id/$tag/run.log" \
 				"$PH_TOP/scripts/run-guest.sh" -k "$id" -o "$results/$id/$tag" \

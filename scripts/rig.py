@@ -18,9 +18,11 @@ import argparse
 import os
 import re
 import selectors
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
@@ -102,7 +104,7 @@ class Rig:
                "-chardev", f"socket,id=con,path={con_path}",
                "-chardev", f"socket,id=ctl,path={ctl_path}",
                "-serial", "chardev:con", "-serial", "chardev:ctl",
-               "-qmp", f"unix:{os.path.join(self.out, 'qmp.sock')},server=on,wait=off",
+               "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
                "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
                "-device", balloon]
         return cmd + a.qemu_args
@@ -172,8 +174,14 @@ class Rig:
 
     def run(self):
         a = self.a
-        con_path = os.path.join(self.out, "con.sock")
-        ctl_path = os.path.join(self.out, "ctl.sock")
+        # Sockets live in a short private directory: a unix socket path
+        # is limited to 107 bytes, and QEMU's option syntax reserves ",".
+        self.sockdir = tempfile.mkdtemp(prefix="pagehint-rig.")
+        con_path = os.path.join(self.sockdir, "con.sock")
+        ctl_path = os.path.join(self.sockdir, "ctl.sock")
+        self.qmp_path = os.path.join(self.sockdir, "qmp.sock")
+        with open(os.path.join(self.out, "qmp.path"), "w") as f:
+            f.write(self.qmp_path + "\n")
         listeners = []
         for p in (con_path, ctl_path):
             if os.path.exists(p):
@@ -191,12 +199,22 @@ class Rig:
                                 stdout=qerr, stderr=qerr)
         conns = []
         for s in listeners:
-            s.settimeout(30)
-            try:
-                c, _ = s.accept()
-            except socket.timeout:
-                proc.kill()
-                print("rig: QEMU did not connect its serial ports", file=sys.stderr)
+            s.settimeout(0.2)
+            c = None
+            for _ in range(150):
+                try:
+                    c, _ = s.accept()
+                    break
+                except socket.timeout:
+                    if proc.poll() is not None:
+                        break
+            if c is None:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                qerr.close()
+                print("rig: QEMU did not start:\n" + open(qerr.name).read(),
+                      file=sys.stderr)
                 return RIGERR
             c.setblocking(False)
             conns.append(c)
@@ -271,6 +289,7 @@ class Rig:
             f.close()
         for c in conns:
             c.close()
+        shutil.rmtree(self.sockdir, ignore_errors=True)
         return self.verdict(timed_out, proc.returncode)
 
     def verdict(self, timed_out, rc):

@@ -2,32 +2,68 @@
 /*
  * pagehint: best-effort free page hinting for virtio-balloon guests.
  *
- * Module init wires pagehint's units together in order; exit unwinds them
- * in exactly the reverse order.
+ * Module init wires pagehint's units together in order: the tracker and its
+ * allocator hooks, the worker, the sysfs knobs, and last the virtio driver,
+ * which starts reporting once a device is bound.  Exit unwinds them in
+ * exactly the reverse order.
  */
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/pageblock-flags.h>
 
 #include "pagehint.h"
+
+bool pagehint_takeover = true;
+module_param_named(takeover, pagehint_takeover, bool, 0444);
+MODULE_PARM_DESC(takeover,
+		 "Take the balloon device over from virtio_balloon at load, give it back at unload (default: Y)");
 
 static int __init pagehint_init(void)
 {
 	int err;
 
+	pagehint_knobs.report_order = pageblock_order;
+
+	err = pagehint_tracker_init(pagehint_knobs.report_order);
+	if (err) {
+		pr_err("cannot set up the tracker: %d\n", err);
+		return err;
+	}
+	err = pagehint_worker_init();
+	if (err)
+		goto out_tracker;
 	err = pagehint_sysfs_init();
 	if (err) {
 		pr_err("cannot create the sysfs interface: %d\n", err);
-		return err;
+		goto out_worker;
+	}
+	err = pagehint_virtio_init();
+	if (err) {
+		pr_err("cannot register the virtio driver: %d\n", err);
+		goto out_sysfs;
 	}
 
-	pr_info("version %s loaded\n", PAGEHINT_VERSION);
+	pr_info("version %s loaded (report_order %u, hooks: %s)\n",
+		PAGEHINT_VERSION, pagehint_knobs.report_order,
+		pagehint_tracker_hooks());
 	return 0;
+
+out_sysfs:
+	pagehint_sysfs_exit();
+out_worker:
+	pagehint_worker_exit();
+out_tracker:
+	pagehint_tracker_exit();
+	return err;
 }
 
 static void __exit pagehint_exit(void)
 {
+	pagehint_virtio_exit();
 	pagehint_sysfs_exit();
+	pagehint_worker_exit();
+	pagehint_tracker_exit();
 	pr_info("unloaded\n");
 }
 

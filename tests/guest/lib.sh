@@ -79,3 +79,11 @@ ph_balloon_reporting() {
 	dev=$(ph_balloon_dev) || return 1
 	[ "$(cut -c6 "/sys/bus/virtio/devices/$dev/features")" = 1 ]
 }
+
+# Print pagehint's sysfs files, one "name: value" line each.
+ph_stats() {
+	local f
+	for f in $PH_SYSFS/*; do
+		echo "ph-stat $(basename "$f"): $(cat "$f")"
+	done
+}

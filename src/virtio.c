@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtio-balloon device, driven for its free page reporting queue.
+ *
+ * pagehint does not balloon: it never inflates or deflates, and ignores the
+ * host's balloon target.  It owns the device to use its reporting queue
+ * (VIRTIO_BALLOON_F_REPORTING), and answers the stats queue with the guest's
+ * basic memory figures so that hosts polling it keep getting data.
+ *
+ * Queues: QEMU numbers the device's queues densely over the features it
+ * *offers* (it always offers STATS_VQ), and Linux's transports number the
+ * queues a driver asks for densely too.  So pagehint negotiates every
+ * queue-bearing feature (STATS_VQ, FREE_PAGE_HINT, REPORTING) and asks for
+ * exactly the queues that exist, in order, with no NULL holes (a hole oopses
+ * 6.12's vp_del_vqs() on removal).  Free page hints are never sent.
+ *
+ * Taking the device over: with takeover=1 (the default), loading pagehint
+ * releases the balloon device from the stock virtio_balloon and binds it; on
+ * unload pagehint hands it back.  Where releasing virtio_balloon oopses (see
+ * compat.h) pagehint refuses and says how to load it first instead.
+ *
+ * Invariant: the worker is stopped before the queues go away (remove,
+ * freeze), and ranges still on the queue are released only after the
+ * device was reset.
+ */
+
+#include <linux/device.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_balloon.h>
+#include <linux/virtio_config.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "pagehint.h"
+
+enum {
+	PAGEHINT_STAT_MEMFREE,
+	PAGEHINT_STAT_MEMTOT,
+	PAGEHINT_STAT_AVAIL,
+	PAGEHINT_STAT_CACHES,
+	PAGEHINT_NR_STATS,
+};
+
+struct pagehint_dev {
+	struct virtio_device *vdev;
+	struct virtqueue *report_vq;
+	struct virtqueue *stats_vq;	/* NULL without STATS_VQ */
+
+	/* Woken by the reporting queue's callback, and by stop. */
+	wait_queue_head_t ack_wait;
+	/* Set before the worker is stopped; the worker then gives up waiting. */
+	bool stopping;
+
+	/* Stats: refreshed by stats_work when the host takes the buffer. */
+	struct work_struct stats_work;
+	/* Protects stats_stop against the stats queue's callback. */
+	spinlock_t stats_lock;
+	bool stats_stop;
+	struct virtio_balloon_stat stats[PAGEHINT_NR_STATS];
+};
+
+/*
+ * pagehint_dev_lock protects the device pagehint serves (one at a time: the
+ * worker is single), the state sysfs shows, and the device taken from
+ * virtio_balloon.
+ */
+static DEFINE_MUTEX(pagehint_dev_lock);
+static struct pagehint_dev *pagehint_bound;
+static char pagehint_dev_state[128] = "unbound: no balloon device seen";
+static struct device *pagehint_taken;
+
+static __printf(1, 2) void pagehint_set_state(const char *fmt, ...)
+{
+	va_list args;
+
+	lockdep_assert_held(&pagehint_dev_lock);
+	va_start(args, fmt);
+	vsnprintf(pagehint_dev_state, sizeof(pagehint_dev_state), fmt, args);
+	va_end(args);
+}
+
+ssize_t pagehint_device_show(char *buf)
+{
+	ssize_t ret;
+
+	mutex_lock(&pagehint_dev_lock);
+	ret = sysfs_emit(buf, "%s\n", pagehint_dev_state);
+	mutex_unlock(&pagehint_dev_lock);
+	return ret;
+}
+
+bool pagehint_dev_stopping(struct pagehint_dev *pdev)
+{
+	return READ_ONCE(pdev->stopping);
+}
+
+static void pagehint_report_done(struct virtqueue *vq)
+{
+	struct pagehint_dev *pdev = vq->vdev->priv;
+
+	wake_up(&pdev->ack_wait);
+}
+
+/* Has the device returned the report?  Stop waiting if it is leaving. */
+static bool pagehint_report_returned(struct pagehint_dev *pdev, bool *acked)
+{
+	unsigned int unused;
+
+	*acked = virtqueue_get_buf(pdev->report_vq, &unused);
+	return *acked || READ_ONCE(pdev->stopping);
+}
+
+/*
+ * Hand @nents claimed ranges to the device as writable buffers, and wait
+ * until it gives them back (QEMU discards them first, then acks with used
+ * length 0).  One request in flight; only the worker calls this.
+ */
+int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
+			unsigned int nents)
+{
+	struct virtqueue *vq = pdev->report_vq;
+	bool acked;
+	int err;
+
+	err = virtqueue_add_inbuf(vq, sgl, nents, pdev, GFP_KERNEL | __GFP_NOWARN);
+	/* The queue holds one request and was checked at probe. */
+	if (WARN_ON_ONCE(err == -ENOSPC))
+		return err;
+	if (err) {
+		dev_err_ratelimited(&pdev->vdev->dev, "cannot queue a report: %d\n", err);
+		return err;
+	}
+	virtqueue_kick(vq);
+	wait_event(pdev->ack_wait, pagehint_report_returned(pdev, &acked));
+	return acked ? 0 : -ESHUTDOWN;
+}
+
+static void pagehint_update_stats(struct pagehint_dev *pdev)
+{
+	struct virtio_device *vdev = pdev->vdev;
+	static const u16 tags[PAGEHINT_NR_STATS] = {
+		[PAGEHINT_STAT_MEMFREE] = VIRTIO_BALLOON_S_MEMFREE,
+		[PAGEHINT_STAT_MEMTOT] = VIRTIO_BALLOON_S_MEMTOT,
+		[PAGEHINT_STAT_AVAIL] = VIRTIO_BALLOON_S_AVAIL,
+		[PAGEHINT_STAT_CACHES] = VIRTIO_BALLOON_S_CACHES,
+	};
+	u64 vals[PAGEHINT_NR_STATS];
+	struct sysinfo i;
+	unsigned int n;
+
+	si_meminfo(&i);
+	vals[PAGEHINT_STAT_MEMFREE] = (u64)i.freeram << PAGE_SHIFT;
+	vals[PAGEHINT_STAT_MEMTOT] = (u64)i.totalram << PAGE_SHIFT;
+	vals[PAGEHINT_STAT_AVAIL] = (u64)si_mem_available() << PAGE_SHIFT;
+	vals[PAGEHINT_STAT_CACHES] =
+		(u64)global_node_page_state(NR_FILE_PAGES) << PAGE_SHIFT;
+	for (n = 0; n < PAGEHINT_NR_STATS; n++) {
+		pdev->stats[n].tag = cpu_to_virtio16(vdev, tags[n]);
+		pdev->stats[n].val = cpu_to_virtio64(vdev, vals[n]);
+	}
+}
+
+/* Put the stats buffer on the stats queue for the host to take. */
+static int pagehint_post_stats(struct pagehint_dev *pdev)
+{
+	struct scatterlist sg;
+	int err;
+
+	pagehint_update_stats(pdev);
+	sg_init_one(&sg, pdev->stats, sizeof(pdev->stats));
+	err = virtqueue_add_outbuf(pdev->stats_vq, &sg, 1, pdev, GFP_KERNEL);
+	if (!err)
+		virtqueue_kick(pdev->stats_vq);
+	return err;
+}
+
+static void pagehint_stats_work(struct work_struct *work)
+{
+	struct pagehint_dev *pdev = container_of(work, struct pagehint_dev,
+						 stats_work);
+	unsigned int len;
+
+	if (!virtqueue_get_buf(pdev->stats_vq, &len))
+		return;
+	pagehint_post_stats(pdev);
+}
+
+static void pagehint_stats_request(struct virtqueue *vq)
+{
+	struct pagehint_dev *pdev = vq->vdev->priv;
+
+	spin_lock(&pdev->stats_lock);
+	if (!pdev->stats_stop)
+		queue_work(system_freezable_wq, &pdev->stats_work);
+	spin_unlock(&pdev->stats_lock);
+}
+
+static void pagehint_config_changed(struct virtio_device *vdev)
+{
+	u32 num_pages;
+
+	virtio_cread_le(vdev, struct virtio_balloon_config, num_pages, &num_pages);
+	if (num_pages)
+		dev_info_ratelimited(&vdev->dev,
+				     "host asks for a balloon of %u pages: pagehint does not balloon\n",
+				     num_pages);
+}
+
+/*
+ * Create the device's queues: inflate and deflate always, then stats, free
+ * page hint and reporting where negotiated, densely, as the device numbers
+ * them.  Only stats and reporting are used.
+ */
+static int pagehint_init_vqs(struct pagehint_dev *pdev)
+{
+	struct virtio_device *vdev = pdev->vdev;
+	struct virtqueue *vqs[5];
+	vq_callback_t *callbacks[5];
+	const char *names[5];
+	unsigned int n = 0, stats = 0, report;
+	int err;
+
+	names[n] = "inflate";
+	callbacks[n++] = NULL;
+	names[n] = "deflate";
+	callbacks[n++] = NULL;
+	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_STATS_VQ)) {
+		stats = n;
+		names[n] = "stats";
+		callbacks[n++] = pagehint_stats_request;
+	}
+	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+		names[n] = "free_page_vq";
+		callbacks[n++] = NULL;
+	}
+	report = n;
+	names[n] = "reporting_vq";
+	callbacks[n++] = pagehint_report_done;
+
+	err = pagehint_find_vqs(vdev, n, vqs, callbacks, names);
+	if (err)
+		return err;
+	pdev->stats_vq = stats ? vqs[stats] : NULL;
+	pdev->report_vq = vqs[report];
+	return 0;
+}
+
+static void pagehint_stop(struct pagehint_dev *pdev)
+{
+	/* Event sources first: the worker, then the stats refresh. */
+	WRITE_ONCE(pdev->stopping, true);
+	wake_up(&pdev->ack_wait);
+	pagehint_worker_stop();
+
+	spin_lock_irq(&pdev->stats_lock);
+	pdev->stats_stop = true;
+	spin_unlock_irq(&pdev->stats_lock);
+	cancel_work_sync(&pdev->stats_work);
+
+	/* The device forgets its queues; only then give back what it held. */
+	virtio_reset_device(pdev->vdev);
+	pagehint_worker_release_inflight();
+	pdev->vdev->config->del_vqs(pdev->vdev);
+}
+
+/* Queues up, stats posted, device live, worker running. */
+static int pagehint_start(struct pagehint_dev *pdev)
+{
+	unsigned int size;
+	int err;
+
+	err = pagehint_init_vqs(pdev);
+	if (err)
+		return err;
+
+	size = virtqueue_get_vring_size(pdev->report_vq);
+	if (size < PAGEHINT_CAPACITY) {
+		dev_err(&pdev->vdev->dev,
+			"reporting queue has %u entries, pagehint needs %u\n",
+			size, PAGEHINT_CAPACITY);
+		err = -ENOSPC;
+		goto out_del_vqs;
+	}
+
+	WRITE_ONCE(pdev->stopping, false);
+	pdev->stats_stop = false;
+	virtio_device_ready(pdev->vdev);
+	if (pdev->stats_vq && pagehint_post_stats(pdev))
+		dev_warn(&pdev->vdev->dev, "cannot post the stats buffer\n");
+	pagehint_worker_start(pdev);
+	return 0;
+
+out_del_vqs:
+	pdev->vdev->config->del_vqs(pdev->vdev);
+	return err;
+}
+
+static int pagehint_validate(struct virtio_device *vdev)
+{
+	/*
+	 * pagehint never relies on reported pages keeping a value: they are
+	 * its own until the ack, and the allocator initialises them again when
+	 * pagehint frees them.  So it never asks for PAGE_POISON.
+	 */
+	__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_PAGE_POISON);
+	__virtio_clear_bit(vdev, VIRTIO_F_ACCESS_PLATFORM);
+	return 0;
+}
+
+static int pagehint_probe(struct virtio_device *vdev)
+{
+	struct pagehint_dev *pdev;
+	const char *why = NULL;
+	int err;
+
+	mutex_lock(&pagehint_dev_lock);
+	if (pagehint_bound) {
+		dev_err(&vdev->dev, "pagehint already reports through %s\n",
+			dev_name(&pagehint_bound->vdev->dev));
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (!virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING)) {
+		why = "the device does not offer free page reporting";
+		err = -ENODEV;
+	} else if (want_init_on_free() || page_poisoning_enabled_static()) {
+		/*
+		 * Freeing the reported range would write every page again,
+		 * making the host fault back in what it just discarded.
+		 */
+		why = "init_on_free or page poisoning rewrites every page pagehint releases";
+		err = -EINVAL;
+	}
+	if (why) {
+		dev_err(&vdev->dev, "not reporting: %s\n", why);
+		pagehint_set_state("refused %s: %s", dev_name(&vdev->dev), why);
+		goto out_unlock;
+	}
+
+	pdev = kzalloc(sizeof(*pdev), GFP_KERNEL);
+	if (!pdev) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	pdev->vdev = vdev;
+	vdev->priv = pdev;
+	init_waitqueue_head(&pdev->ack_wait);
+	spin_lock_init(&pdev->stats_lock);
+	INIT_WORK(&pdev->stats_work, pagehint_stats_work);
+
+	err = pagehint_start(pdev);
+	if (err) {
+		pagehint_set_state("refused %s: cannot set up its queues (%d)",
+				   dev_name(&vdev->dev), err);
+		goto out_free;
+	}
+	pagehint_bound = pdev;
+	pagehint_set_state("bound %s", dev_name(&vdev->dev));
+	dev_info(&vdev->dev, "pagehint reports free memory through this device\n");
+	mutex_unlock(&pagehint_dev_lock);
+	return 0;
+
+out_free:
+	vdev->priv = NULL;
+	kfree(pdev);
+out_unlock:
+	mutex_unlock(&pagehint_dev_lock);
+	return err;
+}
+
+static void pagehint_remove(struct virtio_device *vdev)
+{
+	struct pagehint_dev *pdev = vdev->priv;
+
+	mutex_lock(&pagehint_dev_lock);
+	pagehint_stop(pdev);
+	pagehint_bound = NULL;
+	pagehint_set_state("unbound: %s was released", dev_name(&vdev->dev));
+	mutex_unlock(&pagehint_dev_lock);
+	vdev->priv = NULL;
+	kfree(pdev);
+}
+
+static int __maybe_unused pagehint_freeze(struct virtio_device *vdev)
+{
+	mutex_lock(&pagehint_dev_lock);
+	pagehint_stop(vdev->priv);
+	pagehint_set_state("frozen %s", dev_name(&vdev->dev));
+	mutex_unlock(&pagehint_dev_lock);
+	return 0;
+}
+
+static int __maybe_unused pagehint_restore(struct virtio_device *vdev)
+{
+	int err;
+
+	mutex_lock(&pagehint_dev_lock);
+	err = pagehint_start(vdev->priv);
+	if (err)
+		pagehint_set_state("refused %s: cannot restore its queues (%d)",
+				   dev_name(&vdev->dev), err);
+	else
+		pagehint_set_state("bound %s", dev_name(&vdev->dev));
+	mutex_unlock(&pagehint_dev_lock);
+	return err;
+}
+
+static const struct virtio_device_id pagehint_id_table[] = {
+	{ VIRTIO_ID_BALLOON, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, pagehint_id_table);
+
+static unsigned int pagehint_features[] = {
+	VIRTIO_BALLOON_F_STATS_VQ,
+	VIRTIO_BALLOON_F_FREE_PAGE_HINT,
+	VIRTIO_BALLOON_F_REPORTING,
+};
+
+static struct virtio_driver pagehint_virtio_driver = {
+	.feature_table = pagehint_features,
+	.feature_table_size = ARRAY_SIZE(pagehint_features),
+	.driver.name = KBUILD_MODNAME,
+	.id_table = pagehint_id_table,
+	.validate = pagehint_validate,
+	.probe = pagehint_probe,
+	.remove = pagehint_remove,
+	.config_changed = pagehint_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = pagehint_freeze,
+	.restore = pagehint_restore,
+#endif
+};
+
+/* Release a balloon device from virtio_balloon and bind it to pagehint. */
+static int pagehint_take_one(struct device *dev, void *unused)
+{
+	struct virtio_device *vdev = dev_to_virtio(dev);
+	const char *drv;
+	bool bound;
+	int err;
+
+	if (vdev->id.device != VIRTIO_ID_BALLOON)
+		return 0;
+	device_lock(dev);
+	drv = dev->driver ? dev->driver->name : NULL;
+	device_unlock(dev);
+	if (!drv || strcmp(drv, "virtio_balloon"))
+		return 0;
+
+	if (pagehint_balloon_unbind_oopses() &&
+	    virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING)) {
+		pr_err("%s: releasing it from virtio_balloon oopses this kernel; load pagehint before virtio_balloon instead (see README)\n",
+		       dev_name(dev));
+		mutex_lock(&pagehint_dev_lock);
+		pagehint_set_state("unbound: %s stays with virtio_balloon (%s)",
+				   dev_name(dev), "it cannot release it safely on this kernel");
+		mutex_unlock(&pagehint_dev_lock);
+		return 0;
+	}
+
+	pr_info("%s: taking the device over from virtio_balloon\n", dev_name(dev));
+	device_release_driver(dev);
+	err = device_driver_attach(&pagehint_virtio_driver.driver, dev);
+	device_lock(dev);
+	bound = dev->driver == &pagehint_virtio_driver.driver;
+	device_unlock(dev);
+	if (!bound) {
+		/* pagehint refused it (and said why): give it back at once. */
+		pr_err("%s: not bound (%d); handing it back to virtio_balloon\n",
+		       dev_name(dev), err);
+		if (device_attach(dev) <= 0)
+			pr_err("%s: virtio_balloon did not take it back\n", dev_name(dev));
+		return 0;
+	}
+	mutex_lock(&pagehint_dev_lock);
+	if (!pagehint_taken)
+		pagehint_taken = get_device(dev);
+	mutex_unlock(&pagehint_dev_lock);
+	return 0;
+}
+
+int pagehint_virtio_init(void)
+{
+	int err;
+
+	err = register_virtio_driver(&pagehint_virtio_driver);
+	if (err)
+		return err;
+	if (pagehint_takeover)
+		bus_for_each_dev(pagehint_virtio_driver.driver.bus, NULL, NULL,
+				 pagehint_take_one);
+	return 0;
+}
+
+void pagehint_virtio_exit(void)
+{
+	struct device *dev;
+
+	unregister_virtio_driver(&pagehint_virtio_driver);
+
+	/* Hand a device taken from virtio_balloon back to it (if loaded). */
+	mutex_lock(&pagehint_dev_lock);
+	dev = pagehint_taken;
+	pagehint_taken = NULL;
+	mutex_unlock(&pagehint_dev_lock);
+	if (dev) {
+		if (device_attach(dev) > 0)
+			pr_info("%s: handed back to %s\n", dev_name(dev),
+				dev->driver ? dev->driver->name : "?");
+		put_device(dev);
+	}
+}

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+# pagehint alone drives the device's reporting queue: after the guest
+# touches and frees 1 GiB, the host RSS of QEMU falls by at least half of
+# what the workload took, within 60 s.
+. /tests/lib.sh
+
+MIB=${PH_MIB:-1024}
+insmod $PH_KO || ph_fail "insmod failed"
+[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind the device: $(cat $PH_SYSFS/device)"
+ph_info "device: $(cat $PH_SYSFS/device), hooks: $(cat $PH_SYSFS/hooks)"
+
+sleep 4		# the load-time pass reports what boot left free
+ph-host mark before
+ph-memtouch -m "$MIB" -c 'ph-host mark peak' || ph_fail "workload failed"
+res=$(ph-host wait-reclaim before peak 0.5 60) || {
+	ph_stats
+	ph_fail "host RSS did not fall by half of the peak within 60 s: $res"
+}
+ph_info "host RSS fell by half in: $res"
+sleep 10
+ph-host mark after
+ph_stats
+rmmod pagehint || ph_fail "rmmod failed"
