@@ -30,6 +30,11 @@ balloon-rebind    --reporting=on      !bookworm-bpo-cloud
 balloon-rebind    --reporting=off     all
 stock-reclaim     --reporting=on      all
 stock-noreclaim   --reporting=off     all
+pagehint-knobs    -                   all
+pagehint-refuse   --reporting=off     all
+pagehint-reclaim  --reporting=on      all
+pagehint-takeover --reporting=on      all
+pagehint-integrity --timeout=240      all
 "
 
 passed=0 failed=0 skipped=0

@@ -5,7 +5,8 @@
 # fetches the default stock kernel and QEMU, builds pagehint through DKMS,
 # boots a guest with a free-page-reporting balloon device, touches and frees
 # 1 GiB in it, and prints the QEMU process's RSS before, at the peak and
-# after, as the host sees it.
+# after, as the host sees it: once with pagehint reporting, once with the
+# stock virtio_balloon's reporting, for comparison.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -21,24 +22,36 @@ done
 ph_host_deps
 "$PH_TOP/scripts/fetch-kernels.sh" "$kernel" >/dev/null
 "$PH_TOP/scripts/fetch-qemu.sh" >/dev/null
-out=$PH_TOP/results/demo/$kernel
-rm -rf "$out"
-ph_log "booting $kernel ($(ph_kernel_kver "$kernel")) with 2 GiB; the guest touches and frees 1 GiB"
-rc=0
-"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$out" stock-reclaim || rc=$?
+# mark DIR LABEL: the QEMU RSS (MiB) the guest asked the host to record.
+mark() { awk -v m="$2" '$2 == "mark" && $3 == m { print int($4 / 1024) }' "$1/events.tsv"; }
 
-mark() { awk -v m="$1" '$2 == "mark" && $3 == m { print int($4 / 1024) }' "$out/events.tsv"; }
-before=$(mark before) peak=$(mark peak) after=$(mark after)
-half=$(awk '$2 == "reclaimed" { print $NF }' "$out/events.tsv")
-if [ -n "$before" ] && [ -n "$peak" ] && [ -n "$after" ]; then
+# show DIR REPORTER: one row of the table.
+show() {
+	local before peak after half took back
+	before=$(mark "$1" before) peak=$(mark "$1" peak) after=$(mark "$1" after)
+	half=$(awk '$2 == "reclaimed" { print $NF }' "$1/events.tsv")
+	if [ -z "$before" ] || [ -z "$peak" ] || [ -z "$after" ]; then
+		printf '  %-22s (no figures: see %s/console.log)\n' "$2" "$1"
+		return
+	fi
 	took=$((peak - before))
 	back=$((peak - after))
-	echo
-	echo "QEMU RSS on the host (guest: $kernel, reporter: stock virtio_balloon)"
-	printf '  before the workload  %6d MiB\n' "$before"
-	printf '  peak (1 GiB touched) %6d MiB\n' "$peak"
-	printf '  after the free       %6d MiB   reclaimed %d of %d MiB (%d%%), half of it %s\n' \
-		"$after" "$back" "$took" $((took > 0 ? back * 100 / took : 0)) "${half:+after $half}"
-	echo "  samples: $out/rss.tsv   console: $out/console.log"
-fi
+	printf '  %-22s %6d %6d %6d MiB   %4d%% back, half of it after %s\n' \
+		"$2" "$before" "$peak" "$after" $((took > 0 ? back * 100 / took : 0)) \
+		"${half:-(not within 60 s)}"
+}
+
+base=$PH_TOP/results/demo/$kernel
+rm -rf "$base"
+ph_log "booting $kernel ($(ph_kernel_kver "$kernel")) twice with 2 GiB; each guest touches and frees 1 GiB"
+rc=0
+"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$base/pagehint" pagehint-reclaim || rc=$?
+"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$base/stock" stock-reclaim || rc=$?
+
+echo
+echo "QEMU RSS on the host, guest $kernel ($(ph_kernel_kver "$kernel")), 1 GiB touched then freed:"
+printf '  %-22s %6s %6s %6s\n' reporter before peak after
+show "$base/pagehint" "pagehint"
+show "$base/stock" "stock virtio_balloon"
+echo "  RSS samples: $base/*/rss.tsv   guest consoles: $base/*/console.log"
 exit $rc

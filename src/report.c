@@ -123,6 +123,11 @@ static int pagehint_report_zone(struct pagehint_worker *w,
 	unsigned long start, len, room;
 	int batches = 0, err = 0;
 
+	/* Too small to ever pass the guard (ZONE_DMA): not worth a count. */
+	if (!pagehint_zone_guard_ok(zone, order, 0) &&
+	    zone_managed_pages(zone) <= low_wmark_pages(zone) +
+					((unsigned long)PAGEHINT_CAPACITY << order))
+		return 0;
 	if (*cursor >= zone_end_pfn(zone) || *cursor < zone->zone_start_pfn)
 		*cursor = zone->zone_start_pfn;
 

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+# Every knob refuses bad input (empty, negative, non-numeric, overflowing,
+# out of range) with an error and keeps its value; good input is taken.
+# Bad module parameters make the load fail with a clear message.
+. /tests/lib.sh
+
+insmod $PH_KO || ph_fail "insmod failed"
+
+# expect_bad KNOB VALUE: the write fails and the knob keeps its value.
+expect_bad() {
+	local before after
+	before=$(cat $PH_SYSFS/$1)
+	if printf '%s' "$2" >$PH_SYSFS/$1 2>/dev/null; then
+		ph_fail "$1 accepted '$2'"
+	fi
+	after=$(cat $PH_SYSFS/$1)
+	[ "$before" = "$after" ] || ph_fail "$1 changed from $before to $after on '$2'"
+}
+
+# expect_good KNOB VALUE
+expect_good() {
+	echo "$2" >$PH_SYSFS/$1 || ph_fail "$1 refused '$2'"
+	[ "$(cat $PH_SYSFS/$1)" = "$2" ] || ph_fail "$1 reads $(cat $PH_SYSFS/$1) after '$2'"
+}
+
+max_order=$(( $(awk '/^Node 0, zone/ { print NF - 4; exit }' /proc/buddyinfo) - 1 ))
+for knob in enabled report_order delay_ms max_inflight_kib; do
+	# An empty write never reaches the kernel's store(): only unchanged.
+	before=$(cat $PH_SYSFS/$knob)
+	printf '' >$PH_SYSFS/$knob 2>/dev/null || true
+	[ "$(cat $PH_SYSFS/$knob)" = "$before" ] || ph_fail "$knob changed on an empty write"
+	for bad in " " "\n" "-1" "abc" "1x" "0x" "99999999999999999999999" "1.5"; do
+		expect_bad $knob "$bad"
+	done
+done
+expect_bad enabled 2
+expect_bad report_order $((max_order + 1))
+expect_bad delay_ms 3600001
+expect_bad max_inflight_kib 0
+expect_bad max_inflight_kib 1048577
+
+expect_good enabled 0
+expect_good enabled 1
+expect_good report_order 0
+expect_good report_order "$max_order"
+expect_good report_order 9
+expect_good delay_ms 0
+expect_good delay_ms 3600000
+expect_good delay_ms 2000
+expect_good max_inflight_kib 4
+expect_good max_inflight_kib 1048576
+expect_good max_inflight_kib 65536
+
+# Read-only files refuse writes.
+for ro in reported_bytes reports device version; do
+	if echo 1 >$PH_SYSFS/$ro 2>/dev/null; then
+		ph_fail "$ro is writable"
+	fi
+done
+
+# Racing writers leave a valid value behind.
+for v in 0 1 2 3 4 5 6 7 8 9; do
+	echo $v >$PH_SYSFS/report_order &
+	echo $((v * 100)) >$PH_SYSFS/delay_ms &
+done
+wait
+order=$(cat $PH_SYSFS/report_order)
+[ "$order" -ge 0 ] && [ "$order" -le 9 ] || ph_fail "report_order $order after racing writes"
+rmmod pagehint || ph_fail "rmmod failed"
+
+if insmod $PH_KO takeover=maybe 2>/dev/null; then
+	ph_fail "insmod accepted takeover=maybe"
+fi
+dmesg | grep -q "takeover" || ph_fail "no message about the bad parameter"
+ph_info "knobs refuse bad input and keep their values"
