@@ -8,6 +8,7 @@
 #                         scripts/fetch-kernels.sh; ids: make kernels)
 #   make demo             the demo: QEMU guest, 1 GiB workload, host RSS
 #   make check            every test (what CI runs)
+#   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
 #   make install          install into /lib/modules/$(KVER)/updates
 #   make dkms-install     copy the source into /usr/src and add it to DKMS
 #   make style            checkpatch.pl --strict on every source file
@@ -70,4 +71,8 @@ demo:
 check:
 	scripts/check.sh
 
-.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check
+bench-hooks:
+	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
+	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
+
+.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check bench-hooks

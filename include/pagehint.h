@@ -13,6 +13,7 @@
 #define _PAGEHINT_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kobject.h>
 #include <linux/mmzone.h>
 #include <linux/scatterlist.h>
@@ -36,6 +37,20 @@
 #define PAGEHINT_DELAY_MS_MAX		3600000
 #define PAGEHINT_INFLIGHT_KIB_DEFAULT	(64 * 1024)
 #define PAGEHINT_INFLIGHT_KIB_MAX	(1024 * 1024)
+#define PAGEHINT_BUDGET_KIB_MAX		(1024 * 1024)
+/* Metadata budget by default: 0.01% of guest RAM (1/10000). */
+#define PAGEHINT_BUDGET_RAM_SHARE	10000
+#define PAGEHINT_SCAN_BUDGET_DEFAULT	BIT(18)		/* pages: 1 GiB of span */
+#define PAGEHINT_SCAN_BUDGET_MAX	BIT(30)
+
+/* Coarsest granularity a map may take (2^30 pages). */
+#define PAGEHINT_MAP_MAX_ORDER		30
+
+enum pagehint_scan_policy {
+	PAGEHINT_SCAN_AUTO,	/* after an overflow, and at load */
+	PAGEHINT_SCAN_ALWAYS,	/* a budgeted scan step in every pass */
+	PAGEHINT_SCAN_NEVER,	/* hints only; overflows are counted */
+};
 
 /*
  * Knobs.  Written only by sysfs.c under pagehint_knob_lock; read anywhere
@@ -43,10 +58,13 @@
  * the same lock, so a reader holding it sees the two agree.
  */
 struct pagehint_knobs {
-	bool enabled;
-	unsigned int report_order;
-	unsigned int delay_ms;
+	unsigned long enabled;
+	unsigned long report_order;
+	unsigned long delay_ms;
 	unsigned long max_inflight_kib;
+	unsigned long bitmap_budget_kib;
+	unsigned long scan_budget_pages;
+	enum pagehint_scan_policy scan;
 };
 
 extern struct pagehint_knobs pagehint_knobs;
@@ -63,6 +81,12 @@ struct pagehint_stats {
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
 	atomic64_t passes;		/* worker passes */
+	atomic64_t hints_stale;		/* hints naming no free block any more */
+	atomic64_t scans;		/* exhaustive zone scans completed */
+	atomic64_t rescans;		/* ... repeated: overflow during the scan */
+	atomic64_t scan_pages;		/* PFN span walked by scans */
+	atomic64_t reported_from_hints;	/* bytes acked, found through hints */
+	atomic64_t reported_from_scans;	/* bytes acked, found by scans */
 };
 
 extern struct pagehint_stats pagehint_stats;
@@ -80,18 +104,67 @@ int pagehint_sysfs_init(void);
 void pagehint_sysfs_exit(void);
 
 /*
- * tracker.c: which report_order blocks pagehint reported and nothing
- * reallocated since.  Set by the worker, cleared by the allocator hooks.
+ * tracker.c: the free page map.  The map functions are pure (no globals)
+ * so that KUnit can drive them; the tracker functions work on the current
+ * map under RCU.
  */
-int pagehint_tracker_init(unsigned int order);
+struct pagehint_map {
+	unsigned long base_pfn;		/* first PFN, aligned to 2^order */
+	unsigned long end_pfn;		/* PFN after the span */
+	unsigned long nbits;
+	unsigned int order;		/* granularity: 2^order pages a bit */
+	unsigned int report_order;	/* the report_order it was built for */
+	unsigned long *hint;		/* may be free, not reported since */
+	unsigned long *reported;	/* reported, not reallocated since */
+	unsigned long words[];
+};
+
+size_t pagehint_map_size(unsigned long nbits);
+int pagehint_map_order(unsigned long start, unsigned long end,
+		       unsigned int report_order, size_t budget);
+struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
+					unsigned int report_order,
+					size_t budget);
+void pagehint_map_free(struct pagehint_map *map);
+int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order);
+int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order);
+int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order);
+bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order);
+void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
+				unsigned long nr);
+void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr);
+bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
+			    unsigned long *pfn, unsigned long *nr);
+
+struct pagehint_tracker_counters {
+	unsigned long hints_set;
+	unsigned long hints_cleared;
+	unsigned long overflows;
+	size_t bitmap_bytes;
+	unsigned int bitmap_order;
+};
+
+int pagehint_tracker_init(bool hooks);
 void pagehint_tracker_exit(void);
-int pagehint_tracker_resize(unsigned int order);
+int pagehint_tracker_rebuild(void);
+bool pagehint_tracker_hooked(void);
 bool pagehint_tracker_reported(unsigned long pfn, unsigned int order);
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages);
+void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages);
+bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long *pfn,
+				unsigned long *nr);
+bool pagehint_tracker_take_scan_request(int nid, int zid);
+void pagehint_tracker_request_scan(int nid, int zid);
+long pagehint_tracker_generation(void);
 void pagehint_tracker_self_begin(void);
 void pagehint_tracker_self_end(void);
 const char *pagehint_tracker_hooks(void);
-size_t pagehint_tracker_bytes(void);
+void pagehint_tracker_counters(struct pagehint_tracker_counters *c);
 
 /* scan.c: find free buddy blocks of at least report_order in a zone. */
 struct pagehint_block {
@@ -100,15 +173,24 @@ struct pagehint_block {
 };
 
 bool pagehint_scan_next(struct zone *zone, unsigned long *cursor,
-			unsigned int order, struct pagehint_block *block);
+			unsigned long end, unsigned int order,
+			struct pagehint_block *block);
+bool pagehint_enclosing_block(struct zone *zone, unsigned long pfn,
+			      unsigned int order, struct pagehint_block *block);
+
+/* Where a candidate came from, for the reported_from_* statistics. */
+enum pagehint_source {
+	PAGEHINT_FROM_HINT,
+	PAGEHINT_FROM_SCAN,
+};
 
 /* claim.c: own free ranges through the page allocator's public API. */
 struct pagehint_batch {
 	unsigned int nr;			/* ranges held */
 	unsigned long nr_pages;			/* pages held */
+	unsigned long hint_pages;		/* ... found through hints */
 	unsigned long max_pages;		/* in-flight budget */
 	unsigned long last_pageblock;		/* one claim per pageblock */
-	struct zone *zone;
 	unsigned long start[PAGEHINT_CAPACITY];
 	unsigned long len[PAGEHINT_CAPACITY];	/* pages */
 };
@@ -116,8 +198,9 @@ struct pagehint_batch {
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages);
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long nr_pages);
-int pagehint_claim(struct pagehint_batch *batch, struct zone *zone,
-		   unsigned long pfn, unsigned long nr_pages);
+bool pagehint_zone_reportable(struct zone *zone, unsigned int order);
+int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
+		   unsigned long nr_pages, enum pagehint_source src);
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported);
 unsigned int pagehint_batch_to_sg(struct pagehint_batch *batch,
 				  struct scatterlist *sgl);

@@ -35,6 +35,9 @@ pagehint-refuse   --reporting=off     all
 pagehint-reclaim  --reporting=on      all
 pagehint-takeover --reporting=on      all
 pagehint-integrity --timeout=240      all
+tracker-hints     -                   all
+tracker-overflow  -                   all
+tracker-loadscan  -                   all
 "
 
 passed=0 failed=0 skipped=0

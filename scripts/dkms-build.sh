@@ -16,7 +16,8 @@ set -euo pipefail
 kver=$(ph_kernel_kver "$1")
 hdr=$(ph_kernel_headers "$kver")
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$PH_TOP/dkms.conf")
-base=$PH_CACHE/dkms/$kver
+# One tree per checkout, so that two clones never build in each other.
+base=$PH_CACHE/dkms/$(printf %s "$PH_TOP" | md5sum | cut -c1-8)/$kver
 src=$base/source
 tree=$base/tree
 inst=$base/install

@@ -27,9 +27,9 @@ void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
 	batch->nr = 0;
 	batch->nr_pages = 0;
+	batch->hint_pages = 0;
 	batch->max_pages = max_pages;
 	batch->last_pageblock = ULONG_MAX;
-	batch->zone = NULL;
 }
 
 /*
@@ -46,21 +46,28 @@ bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 		      ((unsigned long)PAGEHINT_CAPACITY << order) + nr_pages;
 }
 
+/* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */
+bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
+{
+	return zone_managed_pages(zone) > low_wmark_pages(zone) +
+					  ((unsigned long)PAGEHINT_CAPACITY << order);
+}
+
 /*
- * Claim [pfn, pfn + nr_pages) of @zone into @batch.  -ENOSPC: the batch is
- * full; -EAGAIN: the range shares a pageblock with the last claim (a held
- * range makes its pageblock unisolatable); report the batch, then retry.
- * Other errors come from alloc_contig_range(): the range is not free.
+ * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch.
+ * -ENOSPC: the batch is full; -EAGAIN: the range shares a pageblock with
+ * the last claim (a held range makes its pageblock unisolatable); report
+ * the batch, then retry.  Other errors come from alloc_contig_range(): the
+ * range is not free (any more).
  */
-int pagehint_claim(struct pagehint_batch *batch, struct zone *zone,
-		   unsigned long pfn, unsigned long nr_pages)
+int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
+		   unsigned long nr_pages, enum pagehint_source src)
 {
 	u64 t0;
 	int err;
 
 	if (batch->nr == PAGEHINT_CAPACITY ||
-	    (batch->nr && batch->nr_pages + nr_pages > batch->max_pages) ||
-	    (batch->zone && batch->zone != zone))
+	    (batch->nr && batch->nr_pages + nr_pages > batch->max_pages))
 		return -ENOSPC;
 	if ((pfn >> pageblock_order) == batch->last_pageblock)
 		return -EAGAIN;
@@ -80,8 +87,9 @@ int pagehint_claim(struct pagehint_batch *batch, struct zone *zone,
 	batch->len[batch->nr] = nr_pages;
 	batch->nr++;
 	batch->nr_pages += nr_pages;
+	if (src == PAGEHINT_FROM_HINT)
+		batch->hint_pages += nr_pages;
 	batch->last_pageblock = (pfn + nr_pages - 1) >> pageblock_order;
-	batch->zone = zone;
 	return 0;
 }
 

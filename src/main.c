@@ -9,10 +9,16 @@
  */
 
 #include <linux/init.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pageblock-flags.h>
 
 #include "pagehint.h"
+
+static bool pagehint_hooks = true;
+module_param_named(hooks, pagehint_hooks, bool, 0444);
+MODULE_PARM_DESC(hooks,
+		 "Track free pages through the allocator's tracepoints; N: scan only (default: Y)");
 
 bool pagehint_takeover = true;
 module_param_named(takeover, pagehint_takeover, bool, 0444);
@@ -24,8 +30,11 @@ static int __init pagehint_init(void)
 	int err;
 
 	pagehint_knobs.report_order = pageblock_order;
+	pagehint_knobs.bitmap_budget_kib =
+		max(1UL, (totalram_pages() << (PAGE_SHIFT - 10)) /
+			 PAGEHINT_BUDGET_RAM_SHARE);
 
-	err = pagehint_tracker_init(pagehint_knobs.report_order);
+	err = pagehint_tracker_init(pagehint_hooks);
 	if (err) {
 		pr_err("cannot set up the tracker: %d\n", err);
 		return err;
@@ -44,7 +53,7 @@ static int __init pagehint_init(void)
 		goto out_sysfs;
 	}
 
-	pr_info("version %s loaded (report_order %u, hooks: %s)\n",
+	pr_info("version %s loaded (report_order %lu, hooks: %s)\n",
 		PAGEHINT_VERSION, pagehint_knobs.report_order,
 		pagehint_tracker_hooks());
 	return 0;

@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The worker: every delay_ms, walk the populated zones for free blocks of at
- * least report_order, skip the ones reported and not reallocated since,
- * coalesce adjacent ones, claim them, report them in batches of up to
- * PAGEHINT_CAPACITY ranges and max_inflight_kib, and release them after the
- * host's ack.
+ * The worker.  Every delay_ms it runs a pass:
+ *
+ *  1. hints first: take the free page map's hints (tracker.c), find the
+ *     free buddy blocks of at least report_order they name, and report the
+ *     ones not reported since;
+ *  2. then the exhaustive scan, for the zones that need one: after an
+ *     overflow of the map and at load (scan=auto), in every pass
+ *     (scan=always, or when the hooks are missing), never (scan=never).  A
+ *     scan walks at most scan_budget_pages of PFN span per pass and
+ *     resumes where it stopped; a zone whose map overflowed again while it
+ *     was being scanned is scanned again.
+ *
+ * Candidates are coalesced when adjacent, claimed (claim.c), reported in
+ * batches of up to PAGEHINT_CAPACITY ranges and max_inflight_kib, and
+ * released after the host's ack.  A pass reports at most
+ * PAGEHINT_PASS_BATCHES batches.
  *
  * It runs on system_freezable_wq, so it is never running across a system
  * freeze; virtio.c also stops it before the queues go away (remove, freeze)
@@ -20,20 +31,40 @@
 
 #include "pagehint.h"
 
+/* Per-zone exhaustive scan state; only the worker touches it. */
+struct pagehint_zone_scan {
+	unsigned long cursor;	/* next PFN; 0 when no scan is under way */
+	long gen;		/* overflow generation when the scan began */
+};
+
+/* A run of adjacent candidates, not claimed yet. */
+struct pagehint_run {
+	struct zone *zone;
+	unsigned long start;
+	unsigned long len;
+	enum pagehint_source src;
+};
+
 static struct pagehint_worker {
 	struct delayed_work work;
 	/* The batch claimed and, while a report is out, on the device. */
 	struct pagehint_batch batch;
 	struct scatterlist sgl[PAGEHINT_CAPACITY];
-	/* Per-zone scan cursors (PFN): [nid * MAX_NR_ZONES + zone index]. */
-	unsigned long *cursors;
+	struct pagehint_run run;
+	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
+	struct pagehint_zone_scan *scans;
+	/* Pass state. */
+	struct pagehint_dev *pdev;	/* as below, for the pass */
+	unsigned int order;
+	int budget;			/* batches left in this pass */
+	int err;			/* -ESHUTDOWN, or a refused report */
 	/*
 	 * The device reported to, and whether the worker may run.  Protected
 	 * by lock; the work function reads them with READ_ONCE() (the device
 	 * stays valid until pagehint_worker_stop() has returned).
 	 */
 	struct mutex lock;
-	struct pagehint_dev *pdev;
+	struct pagehint_dev *dev;
 	bool running;
 } pagehint_worker;
 
@@ -50,17 +81,19 @@ static unsigned long pagehint_max_pages(unsigned int order)
  * device is reset (pagehint_worker_release_inflight()).  Any other error:
  * the device refused the report; the batch was released unreported.
  */
-static int pagehint_flush(struct pagehint_worker *w, struct pagehint_dev *pdev)
+static int pagehint_flush(struct pagehint_worker *w)
 {
 	struct pagehint_batch *batch = &w->batch;
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
+	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
 	unsigned int nents;
 	int err;
 
 	if (!batch->nr)
 		return 0;
+	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
-	err = pagehint_dev_report(pdev, w->sgl, nents);
+	err = pagehint_dev_report(w->pdev, w->sgl, nents);
 	if (err == -ESHUTDOWN)
 		return err;
 	if (err) {
@@ -68,137 +101,229 @@ static int pagehint_flush(struct pagehint_worker *w, struct pagehint_dev *pdev)
 	} else {
 		pagehint_stat_add(&pagehint_stats.reports, 1);
 		pagehint_stat_add(&pagehint_stats.reported_bytes, bytes);
+		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
+		pagehint_stat_add(&pagehint_stats.reported_from_scans,
+				  bytes - hint_bytes);
 	}
 	pagehint_batch_release(batch, !err);
 	return err;
 }
 
-/*
- * The next run of adjacent, unreported free blocks in @zone, at most
- * @room pages.  A block that does not continue the run is left for the
- * next call.
- */
-static bool pagehint_next_run(struct zone *zone, unsigned long *cursor,
-			      unsigned int order, unsigned long room,
-			      unsigned long *start, unsigned long *len)
+/* Claim the pending run, reporting the batch first or after as needed. */
+static void pagehint_claim_run(struct pagehint_worker *w)
 {
-	struct pagehint_block block;
+	struct pagehint_run *run = &w->run;
+	int err;
 
-	*len = 0;
-	while (*len < room && pagehint_scan_next(zone, cursor, order, &block)) {
-		if (pagehint_tracker_reported(block.pfn, block.order)) {
-			pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
-			if (*len)
-				break;
-			continue;
+	if (!run->len || w->err)
+		return;
+	if (!pagehint_zone_guard_ok(run->zone, w->order, run->len)) {
+		/* Not lost: look again when the zone has room. */
+		if (pagehint_zone_reportable(run->zone, w->order)) {
+			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
+			if (run->src == PAGEHINT_FROM_HINT)
+				pagehint_tracker_rehint(run->start, run->len);
 		}
-		if (!*len) {
-			*start = block.pfn;
-		} else if (block.pfn != *start + *len) {
-			*cursor = block.pfn;	/* not adjacent: next run */
-			break;
-		}
-		*len += 1UL << block.order;
+		run->len = 0;
+		return;
 	}
-	if (*len > room) {
-		/* Leave the rest of the last block for the next batch. */
-		*cursor = *start + room;
-		*len = room;
+	err = pagehint_claim(&w->batch, run->start, run->len, run->src);
+	if (err == -ENOSPC || err == -EAGAIN) {
+		w->err = pagehint_flush(w);
+		if (!w->err)
+			pagehint_claim(&w->batch, run->start, run->len, run->src);
 	}
-	return *len;
+	run->len = 0;
+	if (!w->err && (w->batch.nr == PAGEHINT_CAPACITY ||
+			w->batch.nr_pages >= w->batch.max_pages))
+		w->err = pagehint_flush(w);
 }
 
 /*
- * Report @zone's unreported free memory from *cursor on, in at most @budget
- * batches.  Returns the batches used, or an error that ends the pass:
- * -ESHUTDOWN when the device is leaving, another error when it refused a
- * report.
+ * Offer a free block: skip it if reported and untouched since, else add it
+ * to the pending run, or claim that run and start a new one.
  */
-static int pagehint_report_zone(struct pagehint_worker *w,
-				struct pagehint_dev *pdev, struct zone *zone,
-				unsigned long *cursor, unsigned int order,
-				int budget)
+static void pagehint_offer(struct pagehint_worker *w, struct zone *zone,
+			   const struct pagehint_block *block,
+			   enum pagehint_source src)
 {
-	struct pagehint_batch *batch = &w->batch;
-	unsigned long start, len, room;
-	int batches = 0, err = 0;
+	struct pagehint_run *run = &w->run;
+	unsigned long room, nr = 1UL << block->order;
 
-	/* Too small to ever pass the guard (ZONE_DMA): not worth a count. */
-	if (!pagehint_zone_guard_ok(zone, order, 0) &&
-	    zone_managed_pages(zone) <= low_wmark_pages(zone) +
-					((unsigned long)PAGEHINT_CAPACITY << order))
-		return 0;
-	if (*cursor >= zone_end_pfn(zone) || *cursor < zone->zone_start_pfn)
-		*cursor = zone->zone_start_pfn;
+	if (pagehint_tracker_reported(block->pfn, block->order)) {
+		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
+		return;
+	}
+	room = w->batch.max_pages - w->batch.nr_pages;
+	if (run->len && (run->zone != zone || run->src != src ||
+			 block->pfn != run->start + run->len ||
+			 run->len + nr > room))
+		pagehint_claim_run(w);
+	if (!run->len) {
+		run->zone = zone;
+		run->start = block->pfn;
+		run->src = src;
+	}
+	run->len += nr;
+	/*
+	 * Claim once the run fills what the batch has left (claiming reports
+	 * the batch first if need be).  Only a block larger than the whole
+	 * in-flight budget is claimed in part.
+	 */
+	if (run->len >= room) {
+		run->len = min(run->len, w->batch.max_pages);
+		pagehint_claim_run(w);
+	}
+}
 
-	while (batches < budget && !pagehint_dev_stopping(pdev)) {
-		room = batch->max_pages - batch->nr_pages;
-		if (!pagehint_zone_guard_ok(zone, order, room)) {
+static bool pagehint_pass_over(struct pagehint_worker *w)
+{
+	return w->err || w->budget <= 0 || pagehint_dev_stopping(w->pdev);
+}
+
+/*
+ * Phase 1: the free blocks the map's hints name.  Hints come in PFN order;
+ * a block larger than a hint's range consumes the hints of the rest of it.
+ */
+static void pagehint_report_hints(struct pagehint_worker *w)
+{
+	unsigned long cursor = 0, pfn, nr, end, done = 0;
+	struct pagehint_block block;
+	struct page *page;
+	struct zone *zone;
+	bool found;
+
+	while (!pagehint_pass_over(w) &&
+	       pagehint_tracker_take_hint(&cursor, &pfn, &nr)) {
+		end = pfn + nr;
+		if (end <= done)
+			continue;
+		pfn = max(pfn, done);
+		page = pfn_to_online_page(pfn);
+		if (!page) {
+			pagehint_stat_add(&pagehint_stats.hints_stale, 1);
+			continue;
+		}
+		zone = page_zone(page);
+		found = false;
+		if (pagehint_enclosing_block(zone, pfn, w->order, &block)) {
+			pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT);
+			found = true;
+			pfn = block.pfn + (1UL << block.order);
+		}
+		while (pfn < end && !pagehint_pass_over(w) &&
+		       pagehint_scan_next(zone, &pfn, end, w->order, &block)) {
+			pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT);
+			found = true;
+		}
+		done = max(pfn, end);
+		if (!found)
+			pagehint_stat_add(&pagehint_stats.hints_stale, 1);
+		if (pagehint_pass_over(w) && pfn < end)
+			pagehint_tracker_rehint(pfn, end - pfn);
+	}
+	pagehint_claim_run(w);
+	if (!w->err)
+		w->err = pagehint_flush(w);
+}
+
+static bool pagehint_zone_wants_scan(struct pagehint_zone_scan *zs, int nid,
+				     int zid)
+{
+	enum pagehint_scan_policy policy = READ_ONCE(pagehint_knobs.scan);
+
+	if (zs->cursor)
+		return true;			/* under way */
+	if (!pagehint_tracker_hooked() || policy == PAGEHINT_SCAN_ALWAYS)
+		return true;
+	/* Taken even with scan=never, so that requests do not pile up. */
+	return pagehint_tracker_take_scan_request(nid, zid) &&
+	       policy == PAGEHINT_SCAN_AUTO;
+}
+
+/* Phase 2: a budgeted step of the exhaustive scan of one zone. */
+static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
+			       struct pagehint_zone_scan *zs, int nid, int zid)
+{
+	unsigned long budget, stop, start;
+	struct pagehint_block block;
+
+	if (!pagehint_zone_guard_ok(zone, w->order, 0)) {
+		if (pagehint_zone_reportable(zone, w->order))
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
-			break;
-		}
-		if (!pagehint_next_run(zone, cursor, order, room, &start, &len)) {
-			*cursor = zone->zone_start_pfn;	/* wrapped: done */
-			break;
-		}
-		err = pagehint_claim(batch, zone, start, len);
-		if (err == -ENOSPC || err == -EAGAIN) {
-			*cursor = start;		/* retry after the flush */
-		} else if (batch->nr < PAGEHINT_CAPACITY &&
-			   batch->nr_pages < batch->max_pages) {
-			continue;	/* claimed, or not free after all */
-		}
-		batches++;
-		err = pagehint_flush(w, pdev);
-		if (err)
-			return err;
+		return;
 	}
-	if (batch->nr) {
-		batches++;
-		err = pagehint_flush(w, pdev);
+	if (!zs->cursor) {
+		zs->cursor = zone->zone_start_pfn;
+		zs->gen = pagehint_tracker_generation();
 	}
-	return err ?: batches;
+	budget = max(READ_ONCE(pagehint_knobs.scan_budget_pages), 1UL << w->order);
+	start = zs->cursor;
+	stop = min(zone_end_pfn(zone), start + budget);
+	while (!pagehint_pass_over(w) &&
+	       pagehint_scan_next(zone, &zs->cursor, stop, w->order, &block))
+		pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN);
+	pagehint_claim_run(w);
+	pagehint_stat_add(&pagehint_stats.scan_pages, zs->cursor - start);
+
+	if (zs->cursor >= zone_end_pfn(zone)) {
+		pagehint_stat_add(&pagehint_stats.scans, 1);
+		if (pagehint_tracker_generation() != zs->gen &&
+		    READ_ONCE(pagehint_knobs.scan) != PAGEHINT_SCAN_NEVER) {
+			/* The map overflowed meanwhile: once more. */
+			pagehint_stat_add(&pagehint_stats.rescans, 1);
+			pagehint_tracker_request_scan(nid, zid);
+		}
+		zs->cursor = 0;
+	}
+}
+
+static void pagehint_report_scans(struct pagehint_worker *w)
+{
+	int nid, zid;
+
+	for_each_online_node(nid) {
+		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+			struct pagehint_zone_scan *zs =
+				&w->scans[nid * MAX_NR_ZONES + zid];
+
+			if (!populated_zone(zone) || pagehint_pass_over(w))
+				continue;
+			if (pagehint_zone_wants_scan(zs, nid, zid))
+				pagehint_scan_zone(w, zone, zs, nid, zid);
+		}
+	}
+	if (!w->err)
+		w->err = pagehint_flush(w);
 }
 
 static void pagehint_work_fn(struct work_struct *work)
 {
 	struct pagehint_worker *w = container_of(to_delayed_work(work),
 						 struct pagehint_worker, work);
-	struct pagehint_dev *pdev = READ_ONCE(w->pdev);
-	unsigned int order, delay_ms;
-	int nid, zid, used, budget = PAGEHINT_PASS_BATCHES;
-	bool busy = false;
+	unsigned int delay_ms;
 
-	if (!READ_ONCE(w->running) || !pdev || !READ_ONCE(pagehint_knobs.enabled))
+	w->pdev = READ_ONCE(w->dev);
+	if (!READ_ONCE(w->running) || !w->pdev ||
+	    !READ_ONCE(pagehint_knobs.enabled))
 		return;
 
-	order = READ_ONCE(pagehint_knobs.report_order);
-	pagehint_batch_init(&w->batch, pagehint_max_pages(order));
+	w->order = READ_ONCE(pagehint_knobs.report_order);
+	w->budget = PAGEHINT_PASS_BATCHES;
+	w->err = 0;
+	w->run.len = 0;
+	pagehint_batch_init(&w->batch, pagehint_max_pages(w->order));
 	pagehint_stat_add(&pagehint_stats.passes, 1);
 
-	for_each_online_node(nid) {
-		for (zid = 0; zid < MAX_NR_ZONES; zid++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+	pagehint_report_hints(w);
+	pagehint_report_scans(w);
+	if (w->err == -ESHUTDOWN)
+		return;		/* the device is leaving */
 
-			if (!populated_zone(zone) || budget <= 0)
-				continue;
-			used = pagehint_report_zone(w, pdev, zone,
-						    &w->cursors[nid * MAX_NR_ZONES + zid],
-						    order, budget);
-			if (used == -ESHUTDOWN)
-				return;		/* the device is leaving */
-			if (used < 0) {
-				budget = 0;	/* refused: try again later */
-				continue;
-			}
-			budget -= used;
-			busy |= used > 0;
-		}
-	}
-
+	/* Out of budget with work left: again at once if delay_ms allows. */
 	delay_ms = READ_ONCE(pagehint_knobs.delay_ms);
-	/* Idle, or finished before the budget ran out: not again at once. */
-	if (!busy || budget > 0)
+	if (w->budget > 0 || w->err)
 		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_MIN_IDLE_MS);
 	if (READ_ONCE(w->running))
 		queue_delayed_work(system_freezable_wq, &w->work,
@@ -221,7 +346,7 @@ void pagehint_worker_start(struct pagehint_dev *pdev)
 	struct pagehint_worker *w = &pagehint_worker;
 
 	mutex_lock(&w->lock);
-	WRITE_ONCE(w->pdev, pdev);
+	WRITE_ONCE(w->dev, pdev);
 	WRITE_ONCE(w->running, true);
 	/* The first pass reports what was freed before pagehint came. */
 	mod_delayed_work(system_freezable_wq, &w->work, 0);
@@ -241,7 +366,7 @@ void pagehint_worker_stop(void)
 	mutex_unlock(&w->lock);
 	cancel_delayed_work_sync(&w->work);
 	mutex_lock(&w->lock);
-	WRITE_ONCE(w->pdev, NULL);
+	WRITE_ONCE(w->dev, NULL);
 	mutex_unlock(&w->lock);
 }
 
@@ -261,9 +386,9 @@ int pagehint_worker_init(void)
 {
 	struct pagehint_worker *w = &pagehint_worker;
 
-	w->cursors = kcalloc(nr_node_ids * MAX_NR_ZONES, sizeof(*w->cursors),
-			     GFP_KERNEL);
-	if (!w->cursors)
+	w->scans = kcalloc(nr_node_ids * MAX_NR_ZONES, sizeof(*w->scans),
+			   GFP_KERNEL);
+	if (!w->scans)
 		return -ENOMEM;
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
@@ -277,7 +402,7 @@ void pagehint_worker_exit(void)
 
 	/* virtio.c has stopped the worker when the driver went away. */
 	WARN_ON_ONCE(w->running || w->batch.nr);
-	kfree(w->cursors);
-	w->cursors = NULL;
+	kfree(w->scans);
+	w->scans = NULL;
 	mutex_destroy(&w->lock);
 }

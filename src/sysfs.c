@@ -29,7 +29,18 @@ struct pagehint_knobs pagehint_knobs = {
 	.enabled = true,
 	.delay_ms = PAGEHINT_DELAY_MS_DEFAULT,
 	.max_inflight_kib = PAGEHINT_INFLIGHT_KIB_DEFAULT,
-	/* report_order: pageblock_order, set at init (not constant everywhere) */
+	.scan = PAGEHINT_SCAN_AUTO,
+	.scan_budget_pages = PAGEHINT_SCAN_BUDGET_DEFAULT,
+	/*
+	 * report_order (pageblock_order) and bitmap_budget_kib (0.01% of
+	 * RAM) are set at init: neither is a constant everywhere.
+	 */
+};
+
+static const char * const pagehint_scan_names[] = {
+	[PAGEHINT_SCAN_AUTO] = "auto",
+	[PAGEHINT_SCAN_ALWAYS] = "always",
+	[PAGEHINT_SCAN_NEVER] = "never",
 };
 
 struct pagehint_stats pagehint_stats;
@@ -51,112 +62,117 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 PAGEHINT_ATTR_RO(version);
 
-static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
-			    char *buf)
+/*
+ * The numeric knobs: one show and one store for all, driven by a table of
+ * limits.  A change of a knob that shapes the free page map rebuilds it.
+ */
+struct pagehint_knob_attr {
+	struct kobj_attribute attr;
+	unsigned long *val;
+	unsigned long min;
+	unsigned long max;
+	bool rebuild;			/* the map depends on it */
+};
+
+static ssize_t pagehint_knob_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(pagehint_knobs.enabled));
+	struct pagehint_knob_attr *k =
+		container_of(attr, struct pagehint_knob_attr, attr);
+
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(*k->val));
 }
 
-static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
-			     const char *buf, size_t count)
+static ssize_t pagehint_knob_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
 {
-	unsigned int val;
-	int err;
-
-	err = kstrtouint(buf, 10, &val);
-	if (err)
-		return err;
-	if (val > 1)
-		return -EINVAL;
-	mutex_lock(&pagehint_knob_lock);
-	WRITE_ONCE(pagehint_knobs.enabled, val);
-	mutex_unlock(&pagehint_knob_lock);
-	pagehint_kick();
-	return count;
-}
-PAGEHINT_ATTR_RW(enabled);
-
-static ssize_t report_order_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(pagehint_knobs.report_order));
-}
-
-static ssize_t report_order_store(struct kobject *kobj,
-				  struct kobj_attribute *attr,
-				  const char *buf, size_t count)
-{
-	unsigned int val;
-	int err;
-
-	err = kstrtouint(buf, 10, &val);
-	if (err)
-		return err;
-	if (val > PAGEHINT_MAX_ORDER)
-		return -EINVAL;
-	mutex_lock(&pagehint_knob_lock);
-	if (val != pagehint_knobs.report_order) {
-		err = pagehint_tracker_resize(val);
-		if (!err)
-			WRITE_ONCE(pagehint_knobs.report_order, val);
-	}
-	mutex_unlock(&pagehint_knob_lock);
-	if (err)
-		return err;
-	pagehint_kick();
-	return count;
-}
-PAGEHINT_ATTR_RW(report_order);
-
-static ssize_t delay_ms_show(struct kobject *kobj, struct kobj_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(pagehint_knobs.delay_ms));
-}
-
-static ssize_t delay_ms_store(struct kobject *kobj, struct kobj_attribute *attr,
-			      const char *buf, size_t count)
-{
-	unsigned int val;
-	int err;
-
-	err = kstrtouint(buf, 10, &val);
-	if (err)
-		return err;
-	if (val > PAGEHINT_DELAY_MS_MAX)
-		return -EINVAL;
-	mutex_lock(&pagehint_knob_lock);
-	WRITE_ONCE(pagehint_knobs.delay_ms, val);
-	mutex_unlock(&pagehint_knob_lock);
-	pagehint_kick();
-	return count;
-}
-PAGEHINT_ATTR_RW(delay_ms);
-
-static ssize_t max_inflight_kib_show(struct kobject *kobj,
-				     struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(pagehint_knobs.max_inflight_kib));
-}
-
-static ssize_t max_inflight_kib_store(struct kobject *kobj,
-				      struct kobj_attribute *attr,
-				      const char *buf, size_t count)
-{
+	struct pagehint_knob_attr *k =
+		container_of(attr, struct pagehint_knob_attr, attr);
 	unsigned long val;
 	int err;
 
 	err = kstrtoul(buf, 10, &val);
 	if (err)
 		return err;
-	if (val < PAGE_SIZE / 1024 || val > PAGEHINT_INFLIGHT_KIB_MAX)
+	if (val < k->min || val > k->max)
 		return -EINVAL;
 	mutex_lock(&pagehint_knob_lock);
-	WRITE_ONCE(pagehint_knobs.max_inflight_kib, val);
+	if (val != *k->val) {
+		WRITE_ONCE(*k->val, val);
+		if (k->rebuild)
+			pagehint_tracker_rebuild();
+	}
 	mutex_unlock(&pagehint_knob_lock);
+	pagehint_kick();
 	return count;
 }
-PAGEHINT_ATTR_RW(max_inflight_kib);
+
+#define PAGEHINT_KNOB_ATTR(_name) \
+	__ATTR(_name, 0644, pagehint_knob_show, pagehint_knob_store)
+
+static struct pagehint_knob_attr enabled_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(enabled),
+	.val = &pagehint_knobs.enabled, .min = 0, .max = 1,
+};
+
+static struct pagehint_knob_attr report_order_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(report_order),
+	.val = &pagehint_knobs.report_order, .min = 0, .max = PAGEHINT_MAX_ORDER,
+	.rebuild = true,
+};
+
+static struct pagehint_knob_attr delay_ms_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(delay_ms),
+	.val = &pagehint_knobs.delay_ms, .min = 0, .max = PAGEHINT_DELAY_MS_MAX,
+};
+
+static struct pagehint_knob_attr max_inflight_kib_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(max_inflight_kib),
+	.val = &pagehint_knobs.max_inflight_kib,
+	.min = PAGE_SIZE / 1024, .max = PAGEHINT_INFLIGHT_KIB_MAX,
+};
+
+static struct pagehint_knob_attr bitmap_budget_kib_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(bitmap_budget_kib),
+	.val = &pagehint_knobs.bitmap_budget_kib,
+	.min = 1, .max = PAGEHINT_BUDGET_KIB_MAX, .rebuild = true,
+};
+
+static struct pagehint_knob_attr scan_budget_pages_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(scan_budget_pages),
+	.val = &pagehint_knobs.scan_budget_pages,
+	.min = 1, .max = PAGEHINT_SCAN_BUDGET_MAX,
+};
+
+static ssize_t scan_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	enum pagehint_scan_policy cur = READ_ONCE(pagehint_knobs.scan);
+	ssize_t len = 0;
+	unsigned int i;
+
+	/* Like transparent_hugepage/enabled: the current choice bracketed. */
+	for (i = 0; i < ARRAY_SIZE(pagehint_scan_names); i++)
+		len += sysfs_emit_at(buf, len, i == cur ? "%s[%s]" : "%s%s",
+				     i ? " " : "", pagehint_scan_names[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t scan_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	int i = sysfs_match_string(pagehint_scan_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	mutex_lock(&pagehint_knob_lock);
+	WRITE_ONCE(pagehint_knobs.scan, i);
+	mutex_unlock(&pagehint_knob_lock);
+	pagehint_kick();
+	return count;
+}
+PAGEHINT_ATTR_RW(scan);
 
 static ssize_t device_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
@@ -172,12 +188,22 @@ static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 PAGEHINT_ATTR_RO(hooks);
 
-static ssize_t tracker_bytes_show(struct kobject *kobj,
-				  struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%zu\n", pagehint_tracker_bytes());
-}
-PAGEHINT_ATTR_RO(tracker_bytes);
+#define PAGEHINT_COUNTER_ATTR(_name, _field, _fmt)				\
+static ssize_t _name##_show(struct kobject *kobj,				\
+			    struct kobj_attribute *attr, char *buf)		\
+{										\
+	struct pagehint_tracker_counters c;					\
+										\
+	pagehint_tracker_counters(&c);						\
+	return sysfs_emit(buf, _fmt "\n", c._field);				\
+}										\
+PAGEHINT_ATTR_RO(_name)
+
+PAGEHINT_COUNTER_ATTR(hints_set, hints_set, "%lu");
+PAGEHINT_COUNTER_ATTR(hints_cleared, hints_cleared, "%lu");
+PAGEHINT_COUNTER_ATTR(overflows, overflows, "%lu");
+PAGEHINT_COUNTER_ATTR(bitmap_bytes, bitmap_bytes, "%zu");
+PAGEHINT_COUNTER_ATTR(bitmap_order, bitmap_order, "%u");
 
 static ssize_t init_on_alloc_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
@@ -204,16 +230,35 @@ PAGEHINT_STAT_ATTR(claim_us, claim_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(guard_skips, guard_skips, 1);
 PAGEHINT_STAT_ATTR(skipped_reported, skipped_reported, 1);
 PAGEHINT_STAT_ATTR(passes, passes, 1);
+PAGEHINT_STAT_ATTR(hints_stale, hints_stale, 1);
+PAGEHINT_STAT_ATTR(scans, scans, 1);
+PAGEHINT_STAT_ATTR(rescans, rescans, 1);
+PAGEHINT_STAT_ATTR(scan_pages, scan_pages, 1);
+PAGEHINT_STAT_ATTR(reported_from_hints, reported_from_hints, 1);
+PAGEHINT_STAT_ATTR(reported_from_scans, reported_from_scans, 1);
 
 static struct attribute *pagehint_attrs[] = {
 	&version_attr.attr,
-	&enabled_attr.attr,
-	&report_order_attr.attr,
-	&delay_ms_attr.attr,
-	&max_inflight_kib_attr.attr,
+	&enabled_attr.attr.attr,
+	&report_order_attr.attr.attr,
+	&delay_ms_attr.attr.attr,
+	&max_inflight_kib_attr.attr.attr,
+	&bitmap_budget_kib_attr.attr.attr,
+	&scan_attr.attr,
+	&scan_budget_pages_attr.attr.attr,
 	&device_attr.attr,
 	&hooks_attr.attr,
-	&tracker_bytes_attr.attr,
+	&hints_set_attr.attr,
+	&hints_cleared_attr.attr,
+	&hints_stale_attr.attr,
+	&overflows_attr.attr,
+	&bitmap_bytes_attr.attr,
+	&bitmap_order_attr.attr,
+	&scans_attr.attr,
+	&rescans_attr.attr,
+	&scan_pages_attr.attr,
+	&reported_from_hints_attr.attr,
+	&reported_from_scans_attr.attr,
 	&init_on_alloc_attr.attr,
 	&reported_bytes_attr.attr,
 	&reports_attr.attr,

@@ -1,34 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What pagehint reported and nothing reallocated since.
+ * The best-effort free page tracker: the allocator's own free/alloc events,
+ * seen through the kmem tracepoints at the call sites of arch_free_page()
+ * and arch_alloc_page(), kept in bounded metadata.
  *
- * One bit per naturally aligned block of 2^order pages, PFN-indexed over the
- * span of the nodes online at load time.  The worker sets a block's bit when
- * the host has discarded it, just before handing the block back to the page
- * allocator.  The allocator's own events clear it:
+ * Structure: one PFN-indexed map over the span of the nodes online at build
+ * time, holding two bitmaps with one bit per naturally aligned block of
+ * 2^order pages (the map's granularity):
  *
- *   mm_page_free               any page freed inside the block: it was in
- *                              use, so its content may be anything now;
- *   mm_page_alloc_zone_locked  a page leaves the buddy lists (all of them
- *   mm_page_alloc_extfrag      on 6.1; 6.12+ fall back through extfrag only).
+ *   hint      the block may hold free memory that was not reported since:
+ *             set when a page in it is freed (mm_page_free) or enters the
+ *             buddy lists from a per-cpu list (mm_page_pcpu_drain, unless
+ *             the block is marked reported: draining changes no content),
+ *             cleared
+ *             when a page in it is allocated (mm_page_alloc,
+ *             mm_page_alloc_zone_locked, mm_page_alloc_extfrag) and when
+ *             the worker takes the hint;
+ *   reported  pagehint reported the block and nothing reallocated it since:
+ *             set by the worker before it releases a reported block,
+ *             cleared by every free or allocation event inside it.
  *
- * Pages that leave the buddy silently (compaction's free scanner, other
- * alloc_contig_range() users, the per-cpu lists' fast path) are cleared
- * when they are freed again, and they cannot be claimed while in use.  A
- * free block with its bit set has therefore not been written since the host
- * discarded it, and claiming it again would only make the host fault it
- * back in (claimed pages are zeroed with init_on_alloc).
+ * The granularity is report_order when the budget (bitmap_budget_kib)
+ * allows, else the smallest coarser order that fits.  Each bit is one
+ * "free block of at least report_order" candidate either way: a coarser
+ * bit only makes the worker walk more of the range it names.
  *
- * The bits only ever save work: a wrong bit costs a missed or a repeated
- * report, never data, because nothing is reported unless claimed first.
+ * Overflow: what the map cannot represent is counted and handed to the
+ * exhaustive zone scan.  A map built coarser than report_order, a map that
+ * could not be built, and an event for a PFN outside the map's span
+ * (memory hot-added after the build) each count an overflow and mark the
+ * zones concerned for a scan.  The scan of a zone may race with new
+ * overflows in it: each overflow bumps a generation, and a zone whose
+ * generation moved while it was scanned is scanned again.
  *
- * pagehint's own release of reported blocks (free_contig_range()) fires
- * mm_page_free too; the releasing task marks itself so the hook ignores it.
+ * The bits only ever save or direct work: a wrong hint costs a wasted look
+ * (hints_stale), a wrong "reported" a missed or a repeated report, never
+ * data, because nothing is reported unless claimed first.
+ *
+ * Hooks run on every page free and allocation, in any context: they do a
+ * bounded number of bit operations on the current map, and count in
+ * per-cpu counters.  No locks, no allocation, no printk.  pagehint's own
+ * release of reported blocks (free_contig_range()) is ignored: the
+ * releasing task marks itself.
  */
 
 #include <linux/bitops.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -37,59 +57,324 @@
 
 #include "pagehint.h"
 
-struct pagehint_tracker {
-	unsigned long base_pfn;		/* first PFN, aligned to 2^order */
-	unsigned long nbits;
-	unsigned int order;		/* one bit per 2^order pages */
-	unsigned long bits[];
-};
-
 /*
- * The tracker, replaced as a whole when report_order changes.  Writers hold
- * pagehint_knob_lock; hooks read it under the tracepoint's preempt-disabled
- * section, the worker under rcu_read_lock(); synchronize_rcu() waits for
- * both before the old one is freed.
+ * The current map, replaced as a whole when report_order or the budget
+ * changes.  Writers hold pagehint_knob_lock; hooks read it inside the
+ * tracepoint's preempt-disabled section, the worker under rcu_read_lock();
+ * synchronize_rcu() waits for both before an old map is freed.
  */
-static struct pagehint_tracker __rcu *pagehint_tracker;
+static struct pagehint_map __rcu *pagehint_cur_map;
 
-/* The task releasing pagehint's own blocks, whose frees the hook ignores. */
+/* The task releasing pagehint's own blocks, whose events hooks ignore. */
 static struct task_struct *pagehint_releaser;
 
+/* Whether the hooks are attached; written at init and exit only. */
 static bool pagehint_hooks_attached;
+static char pagehint_hooks_desc[160] = "none";
 
-static void pagehint_tracker_clear(struct page *page, unsigned int order)
+/* Hook-side counters, per CPU so that hooks never share a cache line. */
+struct pagehint_hook_counters {
+	unsigned long hints_set;
+	unsigned long hints_cleared;
+	unsigned long out_of_span;
+};
+
+static DEFINE_PER_CPU(struct pagehint_hook_counters, pagehint_hook_counters);
+
+/*
+ * Zones whose free memory the map could not represent, to scan
+ * exhaustively: bit nid * MAX_NR_ZONES + zone index.  Set from any
+ * context; taken by the worker.
+ */
+static unsigned long *pagehint_scan_requests;
+/* Bumped on every overflow, so that a scan can tell one happened meanwhile. */
+static atomic_long_t pagehint_overflow_gen;
+/* Overflows counted outside the hooks (builds). */
+static atomic64_t pagehint_build_overflows;
+
+/* ---- The map: pure bitmap logic, no globals (KUnit drives these). ---- */
+
+/*
+ * Smallest granularity >= report_order at which a map of [start, end) fits
+ * in budget bytes, or -1 if none up to PAGEHINT_MAP_MAX_ORDER does.
+ */
+int pagehint_map_order(unsigned long start, unsigned long end,
+		       unsigned int report_order, size_t budget)
 {
-	struct pagehint_tracker *t = rcu_dereference_sched(pagehint_tracker);
-	unsigned long pfn, first, last;
+	unsigned int order;
 
-	if (!t || !page)
-		return;
-	pfn = page_to_pfn(page);
-	if (pfn < t->base_pfn)
-		return;
-	first = (pfn - t->base_pfn) >> t->order;
-	last = (pfn + (1UL << order) - 1 - t->base_pfn) >> t->order;
-	if (last >= t->nbits)
-		return;
-	for (; first <= last; first++) {
-		if (test_bit(first, t->bits))
-			clear_bit(first, t->bits);
+	for (order = report_order; order <= PAGEHINT_MAP_MAX_ORDER; order++) {
+		unsigned long base = round_down(start, 1UL << order);
+		unsigned long nbits = DIV_ROUND_UP(end - base, 1UL << order);
+
+		if (pagehint_map_size(nbits) <= budget)
+			return order;
 	}
+	return -1;
+}
+
+size_t pagehint_map_size(unsigned long nbits)
+{
+	return sizeof(struct pagehint_map) +
+	       2 * BITS_TO_LONGS(nbits) * sizeof(unsigned long);
+}
+
+struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
+					unsigned int report_order,
+					size_t budget)
+{
+	struct pagehint_map *map;
+	unsigned long nbits, words;
+	int order;
+
+	if (start >= end)
+		return ERR_PTR(-EINVAL);
+	order = pagehint_map_order(start, end, report_order, budget);
+	if (order < 0)
+		return ERR_PTR(-E2BIG);
+	start = round_down(start, 1UL << order);
+	nbits = DIV_ROUND_UP(end - start, 1UL << order);
+	words = BITS_TO_LONGS(nbits);
+	map = kvzalloc(pagehint_map_size(nbits), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->base_pfn = start;
+	map->end_pfn = end;
+	map->nbits = nbits;
+	map->order = order;
+	map->report_order = report_order;
+	map->hint = map->words;
+	map->reported = map->words + words;
+	return map;
+}
+
+void pagehint_map_free(struct pagehint_map *map)
+{
+	kvfree(map);
+}
+
+/* The map's bits covering [pfn, pfn + nr); false if outside the span. */
+static bool pagehint_map_bits(const struct pagehint_map *map, unsigned long pfn,
+			      unsigned long nr, unsigned long *first,
+			      unsigned long *last)
+{
+	if (pfn < map->base_pfn || pfn + nr > map->end_pfn || !nr)
+		return false;
+	*first = (pfn - map->base_pfn) >> map->order;
+	*last = (pfn + nr - 1 - map->base_pfn) >> map->order;
+	return true;
+}
+
+/*
+ * A free of 2^order pages at pfn: hint the blocks, forget they were
+ * reported.  Returns the hints newly set, or -ERANGE outside the span.
+ */
+int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order)
+{
+	unsigned long first, last;
+	int set = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+		if (!test_bit(first, map->hint) &&
+		    !test_and_set_bit(first, map->hint))
+			set++;
+	}
+	return set;
+}
+
+/*
+ * 2^order free pages at pfn moved from a per-cpu list into the buddy lists:
+ * their content did not change, so a block still marked reported stays so
+ * (pagehint's own released pages drain this way, long after the release);
+ * others get a hint.  Returns the hints newly set, or -ERANGE.
+ */
+int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order)
+{
+	unsigned long first, last;
+	int set = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (!test_bit(first, map->reported) &&
+		    !test_bit(first, map->hint) &&
+		    !test_and_set_bit(first, map->hint))
+			set++;
+	}
+	return set;
+}
+
+/*
+ * An allocation of 2^order pages at pfn: the blocks are not wholly free,
+ * and no longer as reported.  Returns the hints cleared, or -ERANGE.
+ */
+int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order)
+{
+	unsigned long first, last;
+	int cleared = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+		if (test_bit(first, map->hint) &&
+		    test_and_clear_bit(first, map->hint))
+			cleared++;
+	}
+	return cleared;
+}
+
+/* Were all blocks of [pfn, pfn + 2^order) reported, and not touched since? */
+bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order)
+{
+	unsigned long first, last;
+
+	if (order < map->order ||
+	    !pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return false;
+	for (; first <= last; first++) {
+		if (!test_bit(first, map->reported))
+			return false;
+	}
+	return true;
+}
+
+/* Mark the blocks wholly inside [pfn, pfn + nr) reported. */
+void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
+				unsigned long nr)
+{
+	unsigned long first, end;
+
+	if (pfn < map->base_pfn || pfn + nr > map->end_pfn)
+		return;
+	first = DIV_ROUND_UP(pfn - map->base_pfn, 1UL << map->order);
+	end = (pfn + nr - map->base_pfn) >> map->order;
+	for (; first < end; first++)
+		set_bit(first, map->reported);
+}
+
+/* Set the hints of [pfn, pfn + nr) again (a candidate put back). */
+void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr)
+{
+	unsigned long first, last;
+
+	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
+		return;
+	for (; first <= last; first++)
+		set_bit(first, map->hint);
+}
+
+/*
+ * Take the next hint at or after bit *cursor: clear it and return the PFN
+ * range it names, clipped to the span.  False when none is left.
+ */
+bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
+			    unsigned long *pfn, unsigned long *nr)
+{
+	unsigned long bit = *cursor;
+
+	for (;;) {
+		bit = find_next_bit(map->hint, map->nbits, bit);
+		if (bit >= map->nbits) {
+			*cursor = map->nbits;
+			return false;
+		}
+		if (test_and_clear_bit(bit, map->hint))
+			break;
+		bit++;
+	}
+	*cursor = bit + 1;
+	*pfn = max(map->base_pfn + (bit << map->order), map->base_pfn);
+	*nr = min(map->base_pfn + ((bit + 1) << map->order), map->end_pfn) - *pfn;
+	return true;
+}
+
+/* ---- The hooks ---- */
+
+static void pagehint_overflow_page(struct page *page)
+{
+	this_cpu_inc(pagehint_hook_counters.out_of_span);
+	atomic_long_inc(&pagehint_overflow_gen);
+	if (pagehint_scan_requests)
+		set_bit(page_to_nid(page) * MAX_NR_ZONES + page_zonenum(page),
+			pagehint_scan_requests);
+}
+
+static bool pagehint_own_event(void)
+{
+	return unlikely(READ_ONCE(pagehint_releaser) == current) && in_task();
+}
+
+static void pagehint_hook_free(struct page *page, unsigned int order,
+			       bool drain)
+{
+	struct pagehint_map *map;
+	int n;
+
+	if (!page || pagehint_own_event())
+		return;
+	map = rcu_dereference_sched(pagehint_cur_map);
+	if (!map)
+		return;
+	if (drain)
+		n = pagehint_map_note_drain(map, page_to_pfn(page), order);
+	else
+		n = pagehint_map_note_free(map, page_to_pfn(page), order);
+	if (n > 0)
+		this_cpu_add(pagehint_hook_counters.hints_set, n);
+	else if (n < 0)
+		pagehint_overflow_page(page);
+}
+
+static void pagehint_hook_alloc(struct page *page, unsigned int order)
+{
+	struct pagehint_map *map;
+	int n;
+
+	if (!page || pagehint_own_event())
+		return;
+	map = rcu_dereference_sched(pagehint_cur_map);
+	if (!map)
+		return;
+	n = pagehint_map_note_alloc(map, page_to_pfn(page), order);
+	if (n > 0)
+		this_cpu_add(pagehint_hook_counters.hints_cleared, n);
 }
 
 static void pagehint_probe_free(void *data, struct page *page,
 				unsigned int order)
 {
-	if (unlikely(READ_ONCE(pagehint_releaser) == current) && in_task())
-		return;
-	pagehint_tracker_clear(page, order);
+	pagehint_hook_free(page, order, false);
+}
+
+static void pagehint_probe_pcpu_drain(void *data, struct page *page,
+				      unsigned int order, int migratetype)
+{
+	pagehint_hook_free(page, order, true);
+}
+
+static void pagehint_probe_alloc(void *data, struct page *page,
+				 unsigned int order, gfp_t gfp_flags,
+				 int migratetype)
+{
+	pagehint_hook_alloc(page, order);
 }
 
 static void pagehint_probe_alloc_zone_locked(void *data, struct page *page,
 					     unsigned int order, int migratetype,
 					     int percpu_refill)
 {
-	pagehint_tracker_clear(page, order);
+	pagehint_hook_alloc(page, order);
 }
 
 static void pagehint_probe_alloc_extfrag(void *data, struct page *page,
@@ -97,15 +382,18 @@ static void pagehint_probe_alloc_extfrag(void *data, struct page *page,
 					 int alloc_migratetype,
 					 int fallback_migratetype)
 {
-	pagehint_tracker_clear(page, max(alloc_order, fallback_order));
+	pagehint_hook_alloc(page, max(alloc_order, fallback_order));
 }
 
 static struct pagehint_hook {
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
+	bool registered;
 } pagehint_hooks[] = {
 	{ "mm_page_free", pagehint_probe_free },
+	{ "mm_page_pcpu_drain", pagehint_probe_pcpu_drain },
+	{ "mm_page_alloc", pagehint_probe_alloc },
 	{ "mm_page_alloc_zone_locked", pagehint_probe_alloc_zone_locked },
 	{ "mm_page_alloc_extfrag", pagehint_probe_alloc_extfrag },
 };
@@ -125,29 +413,38 @@ static void pagehint_hooks_detach(void)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(pagehint_hooks); i++) {
-		if (pagehint_hooks[i].tp)
+		if (pagehint_hooks[i].registered)
 			tracepoint_probe_unregister(pagehint_hooks[i].tp,
 						    pagehint_hooks[i].probe, NULL);
+		pagehint_hooks[i].registered = false;
+		pagehint_hooks[i].tp = NULL;
 	}
 	tracepoint_synchronize_unregister();
 	pagehint_hooks_attached = false;
 }
 
+/*
+ * Attach every hook or none: a tracker that sees frees but not allocations
+ * would hint memory that is in use.  Without them pagehint runs scan-only.
+ */
 static int pagehint_hooks_attach(void)
 {
 	unsigned int i;
 	int err;
 
-	/* The probes' prototypes must match the kernel's, checked here. */
+	/* The probes' prototypes must match the kernel's: checked here. */
 	check_trace_callback_type_mm_page_free(pagehint_probe_free);
+	check_trace_callback_type_mm_page_pcpu_drain(pagehint_probe_pcpu_drain);
+	check_trace_callback_type_mm_page_alloc(pagehint_probe_alloc);
 	check_trace_callback_type_mm_page_alloc_zone_locked(pagehint_probe_alloc_zone_locked);
 	check_trace_callback_type_mm_page_alloc_extfrag(pagehint_probe_alloc_extfrag);
 
 	for_each_kernel_tracepoint(pagehint_find_tracepoint, NULL);
 	for (i = 0; i < ARRAY_SIZE(pagehint_hooks); i++) {
 		if (!pagehint_hooks[i].tp) {
-			pr_warn("tracepoint %s not found: reported memory will be reclaimed again (scan-only)\n",
-				pagehint_hooks[i].name);
+			snprintf(pagehint_hooks_desc, sizeof(pagehint_hooks_desc),
+				 "none (scan-only): no tracepoint %s",
+				 pagehint_hooks[i].name);
 			err = -ENOENT;
 			goto out_detach;
 		}
@@ -156,84 +453,129 @@ static int pagehint_hooks_attach(void)
 		err = tracepoint_probe_register(pagehint_hooks[i].tp,
 						pagehint_hooks[i].probe, NULL);
 		if (err) {
-			pr_err("cannot attach to %s: %d\n", pagehint_hooks[i].name, err);
-			pagehint_hooks[i].tp = NULL;
+			snprintf(pagehint_hooks_desc, sizeof(pagehint_hooks_desc),
+				 "none (scan-only): cannot attach to %s (%d)",
+				 pagehint_hooks[i].name, err);
 			goto out_detach;
 		}
+		pagehint_hooks[i].registered = true;
 	}
 	pagehint_hooks_attached = true;
+	strscpy(pagehint_hooks_desc, "tracepoints", sizeof(pagehint_hooks_desc));
 	return 0;
 
 out_detach:
 	pagehint_hooks_detach();
-	for (i = 0; i < ARRAY_SIZE(pagehint_hooks); i++)
-		pagehint_hooks[i].tp = NULL;
 	return err;
 }
 
-static struct pagehint_tracker *pagehint_tracker_alloc(unsigned int order)
+/* ---- What the worker and sysfs use ---- */
+
+static void pagehint_request_scan_all(void)
 {
-	unsigned long start = ULONG_MAX, end = 0, nbits;
-	struct pagehint_tracker *t;
+	bitmap_fill(pagehint_scan_requests, nr_node_ids * MAX_NR_ZONES);
+	atomic_long_inc(&pagehint_overflow_gen);
+}
+
+/* Build a map for the knobs' report_order and budget and make it current. */
+int pagehint_tracker_rebuild(void)
+{
+	unsigned long start = ULONG_MAX, end = 0;
+	struct pagehint_map *map, *old;
+	unsigned int order = pagehint_knobs.report_order;
 	int nid;
 
+	lockdep_assert_held(&pagehint_knob_lock);
 	for_each_online_node(nid) {
 		start = min(start, node_start_pfn(nid));
 		end = max(end, node_end_pfn(nid));
 	}
-	if (start >= end)
-		return NULL;
-	start = round_down(start, 1UL << order);
-	nbits = DIV_ROUND_UP(end - start, 1UL << order);
-	t = kvzalloc(struct_size(t, bits, BITS_TO_LONGS(nbits)), GFP_KERNEL);
-	if (!t)
-		return NULL;
-	t->base_pfn = start;
-	t->nbits = nbits;
-	t->order = order;
-	return t;
+	map = pagehint_map_alloc(start, end, order,
+				 pagehint_knobs.bitmap_budget_kib * 1024);
+	if (IS_ERR(map)) {
+		pr_warn("no free page map within %lu KiB (%ld): scanning instead\n",
+			pagehint_knobs.bitmap_budget_kib, PTR_ERR(map));
+		map = NULL;
+	}
+	if (!map || map->order > order)
+		atomic64_inc(&pagehint_build_overflows);
+
+	old = rcu_replace_pointer(pagehint_cur_map, map,
+				  lockdep_is_held(&pagehint_knob_lock));
+	synchronize_rcu();
+	pagehint_map_free(old);
+	/* Whatever the old map knew is gone: look at everything once. */
+	pagehint_request_scan_all();
+	return 0;
 }
 
-/*
- * Are all the tracker blocks of [pfn, pfn + 2^order) reported?  A block
- * only partly inside the range counts as not reported.
- */
+bool pagehint_tracker_hooked(void)
+{
+	return pagehint_hooks_attached;
+}
+
 bool pagehint_tracker_reported(unsigned long pfn, unsigned int order)
 {
-	unsigned long end = pfn + (1UL << order), first, last;
-	struct pagehint_tracker *t;
+	struct pagehint_map *map;
 	bool reported = false;
 
 	rcu_read_lock();
-	t = rcu_dereference(pagehint_tracker);
-	if (t && pfn >= t->base_pfn) {
-		first = (pfn - t->base_pfn) >> t->order;
-		last = (end - 1 - t->base_pfn) >> t->order;
-		if (last < t->nbits && order >= t->order) {
-			reported = true;
-			for (; first <= last && reported; first++)
-				reported = test_bit(first, t->bits);
-		}
-	}
+	map = rcu_dereference(pagehint_cur_map);
+	if (map && pagehint_hooks_attached)
+		reported = pagehint_map_reported(map, pfn, order);
 	rcu_read_unlock();
 	return reported;
 }
 
-/* Mark the tracker blocks wholly inside [pfn, pfn + nr_pages) reported. */
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages)
 {
-	unsigned long first, end;
-	struct pagehint_tracker *t;
+	struct pagehint_map *map;
 
 	rcu_read_lock();
-	t = rcu_dereference(pagehint_tracker);
-	if (t && pagehint_hooks_attached && pfn >= t->base_pfn) {
-		first = DIV_ROUND_UP(pfn - t->base_pfn, 1UL << t->order);
-		end = (pfn + nr_pages - t->base_pfn) >> t->order;
-		for (; first < end && first < t->nbits; first++)
-			set_bit(first, t->bits);
-	}
+	map = rcu_dereference(pagehint_cur_map);
+	if (map && pagehint_hooks_attached)
+		pagehint_map_mark_reported(map, pfn, nr_pages);
 	rcu_read_unlock();
+}
+
+void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages)
+{
+	struct pagehint_map *map;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map)
+		pagehint_map_rehint(map, pfn, nr_pages);
+	rcu_read_unlock();
+}
+
+bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long *pfn,
+				unsigned long *nr)
+{
+	struct pagehint_map *map;
+	bool found = false;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map && pagehint_hooks_attached)
+		found = pagehint_map_take_hint(map, cursor, pfn, nr);
+	rcu_read_unlock();
+	return found;
+}
+
+bool pagehint_tracker_take_scan_request(int nid, int zid)
+{
+	return test_and_clear_bit(nid * MAX_NR_ZONES + zid, pagehint_scan_requests);
+}
+
+void pagehint_tracker_request_scan(int nid, int zid)
+{
+	set_bit(nid * MAX_NR_ZONES + zid, pagehint_scan_requests);
+}
+
+long pagehint_tracker_generation(void)
+{
+	return atomic_long_read(&pagehint_overflow_gen);
 }
 
 void pagehint_tracker_self_begin(void)
@@ -248,58 +590,69 @@ void pagehint_tracker_self_end(void)
 
 const char *pagehint_tracker_hooks(void)
 {
-	return pagehint_hooks_attached ? "tracepoints" : "none";
+	return pagehint_hooks_desc;
 }
 
-size_t pagehint_tracker_bytes(void)
+void pagehint_tracker_counters(struct pagehint_tracker_counters *c)
 {
-	struct pagehint_tracker *t;
-	size_t bytes = 0;
+	struct pagehint_map *map;
+	int cpu;
 
+	memset(c, 0, sizeof(*c));
+	for_each_possible_cpu(cpu) {
+		struct pagehint_hook_counters *h =
+			per_cpu_ptr(&pagehint_hook_counters, cpu);
+
+		c->hints_set += READ_ONCE(h->hints_set);
+		c->hints_cleared += READ_ONCE(h->hints_cleared);
+		c->overflows += READ_ONCE(h->out_of_span);
+	}
+	c->overflows += atomic64_read(&pagehint_build_overflows);
 	rcu_read_lock();
-	t = rcu_dereference(pagehint_tracker);
-	if (t)
-		bytes = struct_size(t, bits, BITS_TO_LONGS(t->nbits));
+	map = rcu_dereference(pagehint_cur_map);
+	if (map) {
+		c->bitmap_bytes = pagehint_map_size(map->nbits);
+		c->bitmap_order = map->order;
+	}
 	rcu_read_unlock();
-	return bytes;
 }
 
-/* Start over at a new granularity; what was reported is forgotten. */
-int pagehint_tracker_resize(unsigned int order)
+int pagehint_tracker_init(bool hooks)
 {
-	struct pagehint_tracker *t, *old;
+	int err;
 
-	lockdep_assert_held(&pagehint_knob_lock);
-	t = pagehint_tracker_alloc(order);
-	if (!t)
+	pagehint_scan_requests = bitmap_zalloc(nr_node_ids * MAX_NR_ZONES,
+					       GFP_KERNEL);
+	if (!pagehint_scan_requests)
 		return -ENOMEM;
-	old = rcu_replace_pointer(pagehint_tracker, t,
-				  lockdep_is_held(&pagehint_knob_lock));
-	synchronize_rcu();
-	kvfree(old);
-	return 0;
-}
+	mutex_lock(&pagehint_knob_lock);
+	err = pagehint_tracker_rebuild();
+	mutex_unlock(&pagehint_knob_lock);
+	if (err)
+		goto out_free;
 
-int pagehint_tracker_init(unsigned int order)
-{
-	struct pagehint_tracker *t;
-
-	t = pagehint_tracker_alloc(order);
-	if (!t)
-		return -ENOMEM;
-	rcu_assign_pointer(pagehint_tracker, t);
-	/* Without the hooks pagehint still reports, but cannot remember. */
-	pagehint_hooks_attach();
+	if (!hooks)
+		strscpy(pagehint_hooks_desc, "none (scan-only): hooks=0",
+			sizeof(pagehint_hooks_desc));
+	else if (pagehint_hooks_attach())
+		pr_warn("allocator hooks: %s\n", pagehint_hooks_desc);
 	return 0;
+
+out_free:
+	bitmap_free(pagehint_scan_requests);
+	pagehint_scan_requests = NULL;
+	return err;
 }
 
 void pagehint_tracker_exit(void)
 {
-	struct pagehint_tracker *t;
+	struct pagehint_map *map;
 
 	if (pagehint_hooks_attached)
 		pagehint_hooks_detach();
-	t = rcu_replace_pointer(pagehint_tracker, NULL, true);
+	map = rcu_replace_pointer(pagehint_cur_map, NULL, true);
 	synchronize_rcu();
-	kvfree(t);
+	pagehint_map_free(map);
+	bitmap_free(pagehint_scan_requests);
+	pagehint_scan_requests = NULL;
 }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Data safety: while pagehint reports as aggressively as it can (delay_ms=0,
-# report_order 0 and then pageblock order), a workload keeps most of guest
+# hints and scans every pass, report_order 0 and then pageblock order), a
+# workload keeps most of guest
 # memory filled with position-dependent patterns, churns it and verifies it.
 # A page reported while in use would read back as zeros: zero mismatches.
 . /tests/lib.sh
@@ -14,6 +15,7 @@ fi
 insmod $PH_KO || ph_fail "insmod failed"
 [ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
 echo 0 >$PH_SYSFS/delay_ms
+echo always >$PH_SYSFS/scan		# hooks and scans, both at full speed
 
 total_mib=$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
 mib=$((total_mib * 6 / 10))

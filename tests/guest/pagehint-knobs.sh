@@ -24,7 +24,7 @@ expect_good() {
 }
 
 max_order=$(( $(awk '/^Node 0, zone/ { print NF - 4; exit }' /proc/buddyinfo) - 1 ))
-for knob in enabled report_order delay_ms max_inflight_kib; do
+for knob in enabled report_order delay_ms max_inflight_kib bitmap_budget_kib scan_budget_pages; do
 	# An empty write never reaches the kernel's store(): only unchanged.
 	before=$(cat $PH_SYSFS/$knob)
 	printf '' >$PH_SYSFS/$knob 2>/dev/null || true
@@ -38,6 +38,13 @@ expect_bad report_order $((max_order + 1))
 expect_bad delay_ms 3600001
 expect_bad max_inflight_kib 0
 expect_bad max_inflight_kib 1048577
+expect_bad bitmap_budget_kib 0
+expect_bad bitmap_budget_kib 1048577
+expect_bad scan_budget_pages 0
+expect_bad scan_budget_pages 1073741825
+for bad in " " "sometimes" "auto always" "1" "[auto]" "neverr"; do
+	expect_bad scan "$bad"
+done
 
 expect_good enabled 0
 expect_good enabled 1
@@ -50,9 +57,19 @@ expect_good delay_ms 2000
 expect_good max_inflight_kib 4
 expect_good max_inflight_kib 1048576
 expect_good max_inflight_kib 65536
+expect_good bitmap_budget_kib 1
+expect_good bitmap_budget_kib 1048576
+expect_good bitmap_budget_kib 256
+expect_good scan_budget_pages 1
+expect_good scan_budget_pages 1073741824
+expect_good scan_budget_pages 262144
+for policy in always never auto; do
+	echo $policy >$PH_SYSFS/scan || ph_fail "scan refused $policy"
+	grep -q "\[$policy\]" $PH_SYSFS/scan || ph_fail "scan reads '$(cat $PH_SYSFS/scan)' after $policy"
+done
 
 # Read-only files refuse writes.
-for ro in reported_bytes reports device version; do
+for ro in reported_bytes reports device version hints_set overflows bitmap_bytes scans; do
 	if echo 1 >$PH_SYSFS/$ro 2>/dev/null; then
 		ph_fail "$ro is writable"
 	fi
