@@ -29,6 +29,9 @@
 /* Batches per pass before the worker yields and reschedules itself. */
 #define PAGEHINT_PASS_BATCHES	16
 
+/* Completed zone scans after which scan-only mode forgets what it reported. */
+#define PAGEHINT_SCANONLY_FORGET	4
+
 /* Delay of an idle pass when delay_ms is 0, so tests never spin. */
 #define PAGEHINT_MIN_IDLE_MS	10
 
@@ -139,7 +142,8 @@ void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
 void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
 			 unsigned long nr);
 bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
-			    unsigned long *pfn, unsigned long *nr);
+			    unsigned long limit, unsigned long *pfn,
+			    unsigned long *nr);
 
 struct pagehint_tracker_counters {
 	unsigned long hints_set;
@@ -156,7 +160,9 @@ bool pagehint_tracker_hooked(void);
 bool pagehint_tracker_reported(unsigned long pfn, unsigned int order);
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages);
-bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long *pfn,
+void pagehint_tracker_forget_reported(void);
+bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long stop,
+				bool *wrapped, unsigned long *pfn,
 				unsigned long *nr);
 bool pagehint_tracker_take_scan_request(int nid, int zid);
 void pagehint_tracker_request_scan(int nid, int zid);

@@ -38,6 +38,8 @@ pagehint-integrity --timeout=240      all
 tracker-hints     -                   all
 tracker-overflow  -                   all
 tracker-loadscan  -                   all
+tracker-scanonly  -                   all
+pagehint-stats    -                   all
 "
 
 passed=0 failed=0 skipped=0

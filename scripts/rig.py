@@ -15,6 +15,7 @@ Exit status (and the "verdict" line):
 """
 
 import argparse
+import json
 import os
 import re
 import selectors
@@ -66,6 +67,47 @@ def rss_kib(pid):
     return None
 
 
+class Qmp:
+    """A minimal QMP client for the guest's "qmp" requests (blocking, short)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = None
+        self.buf = b""
+
+    def _message(self):
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise OSError("QMP connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, command, arguments=None):
+        if self.sock is None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(10)
+            self.sock.connect(self.path)
+            self._message()                     # the greeting
+            self.execute("qmp_capabilities")
+        msg = {"execute": command}
+        if arguments is not None:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._message()
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise ValueError(reply["error"].get("desc", str(reply["error"])))
+            return reply.get("return")
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+
+
 class Rig:
     def __init__(self, args):
         self.a = args
@@ -80,6 +122,8 @@ class Rig:
         self.rss_peak = 0
         self.booted = None
         self.crashed_at = None   # first crash line; the run ends soon after
+        self.qmp = None
+        self.qmp_path = None
 
     def now(self):
         return time.monotonic() - self.t0
@@ -115,6 +159,10 @@ class Rig:
             return
         seq, cmd, rest = m.group(1), m.group(2), m.group(3).split()
         reply = None
+        if cmd == "qmp" and rest:
+            reply = self.qmp_request(rest[0], m.group(3).strip()[len(rest[0]):].strip())
+            self.send(ctl, seq, reply)
+            return
         if cmd == "mark" and rest:
             self.marks[rest[0]] = self.rss
             self.event(f"mark {rest[0]} {self.rss}")
@@ -134,6 +182,18 @@ class Rig:
             reply = "error bad request"
         if reply is not None:
             self.send(ctl, seq, reply)
+
+    def qmp_request(self, command, args):
+        """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""
+        try:
+            if self.qmp is None:
+                self.qmp = Qmp(self.qmp_path)
+            ret = self.qmp.execute(command, json.loads(args) if args else None)
+            self.event(f"qmp {command} {args}")
+            return "ok " + json.dumps(ret, separators=(",", ":"))
+        except (OSError, ValueError) as e:
+            self.event(f"qmp {command} {args} failed: {e}")
+            return f"error {e}"
 
     def send(self, ctl, seq, text):
         try:
@@ -289,6 +349,8 @@ class Rig:
             f.close()
         for c in conns:
             c.close()
+        if self.qmp is not None:
+            self.qmp.close()
         shutil.rmtree(self.sockdir, ignore_errors=True)
         return self.verdict(timed_out, proc.returncode)
 

@@ -56,8 +56,8 @@ bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 /*
  * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch.
  * -ENOSPC: the batch is full; -EAGAIN: the range shares a pageblock with
- * the last claim (a held range makes its pageblock unisolatable); report
- * the batch, then retry.  Other errors come from alloc_contig_range(): the
+ * the last claim (a held range makes its pageblock unisolatable): claim it
+ * in another batch.  Other errors come from alloc_contig_range(): the
  * range is not free (any more).
  */
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,

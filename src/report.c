@@ -51,6 +51,10 @@ static struct pagehint_worker {
 	struct pagehint_batch batch;
 	struct scatterlist sgl[PAGEHINT_CAPACITY];
 	struct pagehint_run run;
+	/* The map bit where the next pass takes hints from. */
+	unsigned long hint_cursor;
+	/* Zone scans completed without hooks (PAGEHINT_SCANONLY_FORGET). */
+	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
 	struct pagehint_zone_scan *scans;
 	/* Pass state. */
@@ -109,7 +113,11 @@ static int pagehint_flush(struct pagehint_worker *w)
 	return err;
 }
 
-/* Claim the pending run, reporting the batch first or after as needed. */
+/*
+ * Claim the pending run, reporting the batch first or after as needed.  A
+ * hinted run sharing a pageblock with the last claim (below pageblock
+ * order) waits for a later pass instead of cutting this batch short.
+ */
 static void pagehint_claim_run(struct pagehint_worker *w)
 {
 	struct pagehint_run *run = &w->run;
@@ -128,7 +136,11 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		return;
 	}
 	err = pagehint_claim(&w->batch, run->start, run->len, run->src);
-	if (err == -ENOSPC || err == -EAGAIN) {
+	if (err == -EAGAIN && run->src == PAGEHINT_FROM_HINT) {
+		/* Keep the batch filling; the hint is taken again next pass. */
+		pagehint_tracker_rehint(run->start, run->len);
+	} else if (err == -ENOSPC || err == -EAGAIN) {
+		/* The scan does not come back soon: report, then claim. */
 		w->err = pagehint_flush(w);
 		if (!w->err)
 			pagehint_claim(&w->batch, run->start, run->len, run->src);
@@ -187,14 +199,17 @@ static bool pagehint_pass_over(struct pagehint_worker *w)
  */
 static void pagehint_report_hints(struct pagehint_worker *w)
 {
-	unsigned long cursor = 0, pfn, nr, end, done = 0;
+	unsigned long cursor = w->hint_cursor, pfn, nr, end, done = 0;
 	struct pagehint_block block;
+	bool found, wrapped = false;
 	struct page *page;
 	struct zone *zone;
-	bool found;
 
 	while (!pagehint_pass_over(w) &&
-	       pagehint_tracker_take_hint(&cursor, &pfn, &nr)) {
+	       pagehint_tracker_take_hint(&cursor, w->hint_cursor, &wrapped,
+					  &pfn, &nr)) {
+		if (wrapped && pfn < done)
+			done = 0;	/* wrapped around to low PFNs */
 		end = pfn + nr;
 		if (end <= done)
 			continue;
@@ -222,6 +237,7 @@ static void pagehint_report_hints(struct pagehint_worker *w)
 		if (pagehint_pass_over(w) && pfn < end)
 			pagehint_tracker_rehint(pfn, end - pfn);
 	}
+	w->hint_cursor = pagehint_pass_over(w) ? cursor : 0;
 	pagehint_claim_run(w);
 	if (!w->err)
 		w->err = pagehint_flush(w);
@@ -268,6 +284,9 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 
 	if (zs->cursor >= zone_end_pfn(zone)) {
 		pagehint_stat_add(&pagehint_stats.scans, 1);
+		if (!pagehint_tracker_hooked() &&
+		    ++w->scanonly_scans % PAGEHINT_SCANONLY_FORGET == 0)
+			pagehint_tracker_forget_reported();
 		if (pagehint_tracker_generation() != zs->gen &&
 		    READ_ONCE(pagehint_knobs.scan) != PAGEHINT_SCAN_NEVER) {
 			/* The map overflowed meanwhile: once more. */

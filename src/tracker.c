@@ -275,18 +275,20 @@ void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
 }
 
 /*
- * Take the next hint at or after bit *cursor: clear it and return the PFN
+ * Take the next hint in bits [*cursor, limit): clear it and return the PFN
  * range it names, clipped to the span.  False when none is left.
  */
 bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
-			    unsigned long *pfn, unsigned long *nr)
+			    unsigned long limit, unsigned long *pfn,
+			    unsigned long *nr)
 {
 	unsigned long bit = *cursor;
 
+	limit = min(limit, map->nbits);
 	for (;;) {
-		bit = find_next_bit(map->hint, map->nbits, bit);
-		if (bit >= map->nbits) {
-			*cursor = map->nbits;
+		bit = find_next_bit(map->hint, limit, bit);
+		if (bit >= limit) {
+			*cursor = limit;
 			return false;
 		}
 		if (test_and_clear_bit(bit, map->hint))
@@ -294,8 +296,8 @@ bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
 		bit++;
 	}
 	*cursor = bit + 1;
-	*pfn = max(map->base_pfn + (bit << map->order), map->base_pfn);
-	*nr = min(map->base_pfn + ((bit + 1) << map->order), map->end_pfn) - *pfn;
+	*pfn = map->base_pfn + (bit << map->order);
+	*nr = min(*pfn + (1UL << map->order), map->end_pfn) - *pfn;
 	return true;
 }
 
@@ -521,7 +523,7 @@ bool pagehint_tracker_reported(unsigned long pfn, unsigned int order)
 
 	rcu_read_lock();
 	map = rcu_dereference(pagehint_cur_map);
-	if (map && pagehint_hooks_attached)
+	if (map)
 		reported = pagehint_map_reported(map, pfn, order);
 	rcu_read_unlock();
 	return reported;
@@ -533,8 +535,25 @@ void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages)
 
 	rcu_read_lock();
 	map = rcu_dereference(pagehint_cur_map);
-	if (map && pagehint_hooks_attached)
+	if (map)
 		pagehint_map_mark_reported(map, pfn, nr_pages);
+	rcu_read_unlock();
+}
+
+/*
+ * Without hooks nothing clears a "reported" bit when its block is reused,
+ * so scan-only mode forgets them all now and then (report.c): a reused
+ * block is then reported again, and a block still free is claimed (and
+ * zeroed) once more.
+ */
+void pagehint_tracker_forget_reported(void)
+{
+	struct pagehint_map *map;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map)
+		bitmap_zero(map->reported, map->nbits);
 	rcu_read_unlock();
 }
 
@@ -549,7 +568,13 @@ void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages)
 	rcu_read_unlock();
 }
 
-bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long *pfn,
+/*
+ * Take the next hint at or after bit *cursor, wrapping around once to stop
+ * before bit @stop: successive passes resume where the last one stopped,
+ * so that no part of memory starves.
+ */
+bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long stop,
+				bool *wrapped, unsigned long *pfn,
 				unsigned long *nr)
 {
 	struct pagehint_map *map;
@@ -557,8 +582,16 @@ bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long *pfn,
 
 	rcu_read_lock();
 	map = rcu_dereference(pagehint_cur_map);
-	if (map && pagehint_hooks_attached)
-		found = pagehint_map_take_hint(map, cursor, pfn, nr);
+	if (map && pagehint_hooks_attached) {
+		found = pagehint_map_take_hint(map, cursor,
+					       *wrapped ? stop : ULONG_MAX,
+					       pfn, nr);
+		if (!found && !*wrapped && stop) {
+			*wrapped = true;
+			*cursor = 0;
+			found = pagehint_map_take_hint(map, cursor, stop, pfn, nr);
+		}
+	}
 	rcu_read_unlock();
 	return found;
 }

@@ -89,13 +89,13 @@ ph_stats() {
 }
 
 # ph_wait_idle SECONDS: wait until pagehint's reported_bytes stops moving for
-# three delay periods (and any scan under way finishes).
+# three delay periods.
 ph_wait_idle() {
 	local last=-1 same=0 n=0 cur delay
 	delay=$(cat $PH_SYSFS/delay_ms)
 	[ "$delay" -ge 100 ] || delay=100
 	while [ $n -lt $(($1 * 1000 / delay)) ]; do
-		cur="$(cat $PH_SYSFS/reported_bytes) $(cat $PH_SYSFS/scans)"
+		cur=$(cat $PH_SYSFS/reported_bytes)
 		if [ "$cur" = "$last" ]; then
 			same=$((same + 1))
 			[ $same -ge 3 ] && return 0

@@ -4,9 +4,12 @@
 answers the guest's requests.  A rig that called a crash a pass would make
 every guest test worthless, so this runs first in `make check`."""
 
+import json
 import os
+import socket
 import sys
 import tempfile
+import threading
 import types
 import unittest
 
@@ -99,6 +102,48 @@ class Verdicts(unittest.TestCase):
     def test_bad_request(self):
         self.feed("PH-HOST 4 wait-reclaim nosuch mark 0.5 1")
         self.assertEqual(self.ctl.sent, ["4 error unknown mark\n"])
+
+
+class QmpRequests(unittest.TestCase):
+    """The guest's "qmp" requests reach a QMP server and come back."""
+
+    def serve(self, path):
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(path)
+        srv.listen(1)
+
+        def run():
+            c, _ = srv.accept()
+            f = c.makefile("rwb")
+            f.write(b'{"QMP": {"version": {}, "capabilities": []}}\n')
+            f.flush()
+            for line in f:
+                msg = json.loads(line)
+                if msg["execute"] == "qmp_capabilities":
+                    out = {"return": {}}
+                elif msg["execute"] == "qom-get":
+                    f.write(b'{"event": "BALLOON_CHANGE", "data": {}}\n')
+                    out = {"return": {"stats": {"stat-free-memory": 5}}}
+                else:
+                    out = {"error": {"class": "GenericError", "desc": "no such command"}}
+                f.write(json.dumps(out).encode() + b"\n")
+                f.flush()
+            c.close()
+            srv.close()
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def test_qmp_roundtrip(self):
+        tmp = tempfile.mkdtemp()
+        r = make_rig(tmp)
+        r.qmp_path = os.path.join(tmp, "qmp.sock")
+        self.serve(r.qmp_path)
+        ctl = FakeCtl()
+        r.console_line('PH-HOST 5 qmp qom-get {"path": "/x", "property": "guest-stats"}', ctl)
+        r.console_line("PH-HOST 6 qmp nosuch", ctl)
+        r.qmp.close()
+        self.assertEqual(ctl.sent[0], '5 ok {"stats":{"stat-free-memory":5}}\n')
+        self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# The documented fallback when the allocator's tracepoints cannot be used:
+# with hooks=0 pagehint attaches nothing, says "scan-only" in sysfs and
+# dmesg, and still gets a 1 GiB free back to the host through scans.
+. /tests/lib.sh
+
+insmod $PH_KO hooks=0 || ph_fail "insmod hooks=0 failed"
+[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
+case $(cat $PH_SYSFS/hooks) in
+"none (scan-only)"*) ;;
+*) ph_fail "hooks reads '$(cat $PH_SYSFS/hooks)'" ;;
+esac
+dmesg | grep -q 'hooks: none (scan-only)' || ph_fail "dmesg does not say scan-only"
+ph_wait_idle 30 || ph_fail "the load-time pass did not settle"
+
+ph-host mark before
+ph-memtouch -m 1024 -c 'ph-host mark peak' || ph_fail "workload failed"
+res=$(ph-host wait-reclaim before peak 0.5 60) || ph_fail "host RSS did not fall by half within 60 s: $res"
+[ "$(cat $PH_SYSFS/hints_set)" = 0 ] || ph_fail "hints were set without hooks"
+[ "$(cat $PH_SYSFS/reported_from_hints)" = 0 ] || ph_fail "reports from hints without hooks"
+ph_info "scan-only: RSS half back in $res, $(($(cat $PH_SYSFS/reported_from_scans) >> 20)) MiB from scans"
+ph_stats
+ph-host mark after
+rmmod pagehint || ph_fail "rmmod failed"
