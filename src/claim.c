@@ -32,25 +32,27 @@ void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 	batch->last_pageblock = ULONG_MAX;
 }
 
+/* The free pages a zone keeps: its low watermark plus one full report. */
+static unsigned long pagehint_zone_floor(struct zone *zone, unsigned int order)
+{
+	return low_wmark_pages(zone) + ((unsigned long)PAGEHINT_CAPACITY << order);
+}
+
 /*
  * Like upstream page reporting, leave a zone alone unless its free memory
- * stays above the low watermark plus a full report at this order, after
- * taking @nr_pages more.
+ * stays above the floor after taking @nr_pages more.
  */
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long nr_pages)
 {
-	unsigned long free = zone_page_state(zone, NR_FREE_PAGES);
-
-	return free > low_wmark_pages(zone) +
-		      ((unsigned long)PAGEHINT_CAPACITY << order) + nr_pages;
+	return zone_page_state(zone, NR_FREE_PAGES) >
+	       pagehint_zone_floor(zone, order) + nr_pages;
 }
 
 /* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 {
-	return zone_managed_pages(zone) > low_wmark_pages(zone) +
-					  ((unsigned long)PAGEHINT_CAPACITY << order);
+	return zone_managed_pages(zone) > pagehint_zone_floor(zone, order);
 }
 
 /*
