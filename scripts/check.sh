@@ -6,8 +6,14 @@
 # kernels and QEMU, then:
 #
 #   host:  a W=1 DKMS build per kernel (any warning fails), sparse,
-#          checkpatch --strict, the rig's own self-test;
+#          checkpatch --strict, the rig's own self-test, and on kernels with
+#          CONFIG_KUNIT a W=1 build of the KUnit module;
 #   guest: each guest test of GUEST_TESTS below on each kernel, in QEMU.
+#          The kernel "debug" (KASAN, lockdep, KMEMLEAK, UBSAN, KUnit; see
+#          scripts/build-debug-kernel.sh) runs them all too: there any
+#          sanitizer report fails the test, and so does a kmemleak finding
+#          after pagehint is unloaded.  Its "kunit" test runs the KUnit
+#          suites; each KUnit case counts as one result.
 #
 # Ends with "N passed, N failed, N skipped" and exits non-zero on a failure.
 #
@@ -40,6 +46,7 @@ tracker-overflow  -                   all
 tracker-loadscan  -                   all
 tracker-scanonly  -                   all
 pagehint-stats    -                   all
+kunit             --timeout=900       debug
 "
 
 passed=0 failed=0 skipped=0
@@ -68,6 +75,20 @@ run_case() {
 	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
 		tail -n 15 "$log" | sed 's/^/        | /'
 	fi
+}
+
+# record_ktap ID DIR: count the KUnit cases of a kunit run, one result each;
+# failures and skips are listed.
+record_ktap() {
+	local out=$2/ktap.txt p f s
+	python3 "$PH_TOP/scripts/ktap.py" "$2/console.log" "$1: kunit" >"$out"
+	read -r _ p f s < <(tail -n 1 "$out")
+	grep -E '^(FAIL|skip) ' "$out" | sed 's/^/        /'
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
+	[ "${f:-0}" -eq 0 ] || failures+=("$1: kunit cases (see $out)")
+	echo "        KUnit: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 }
 
 kernel_selected() {
@@ -107,6 +128,10 @@ main() {
 			run_case "sparse $id" "$results/host/sparse-$id.log" \
 				"$PH_TOP/scripts/sparse.sh" "$id"
 		fi
+		if grep -qx 'CONFIG_KUNIT=y' "$(ph_kernel_headers "$id")/.config"; then
+			run_case "build W=1 KUnit module $id" "$results/host/kunit-$id.log" \
+				"$PH_TOP/scripts/kunit-build.sh" "$id"
+		fi
 	done
 
 	for id in $kernels; do
@@ -124,6 +149,7 @@ main() {
 				"$PH_TOP/scripts/run-guest.sh" -k "$id" -o "$results/$id/$tag" \
 				"$name" $opts
 			grep -h '^verdict:' "$results/$id/$tag/run.log" | sed 's/^/        /'
+			[ "$name" = kunit ] && record_ktap "$id" "$results/$id/$tag"
 		done <<<"$GUEST_TESTS"
 	done
 

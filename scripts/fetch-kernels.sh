@@ -7,7 +7,9 @@
 # unpacking without installing breaks.  Kernels whose headers need a newer
 # gcc than the host's also get a debootstrap'ed build chroot of their suite.
 #
-# Nothing is installed into the host; re-running is cheap (everything cached).
+# The id "debug" is the KUnit/debug kernel, built from source instead
+# (build-debug-kernel.sh).  Nothing is installed into the host; re-running is
+# cheap (everything cached).
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -146,7 +148,11 @@ main() {
 	mkdir -p "$PH_CACHE/kernels"
 	[ ${#ids[@]} -gt 0 ] || mapfile -t ids < <(ph_matrix_ids)
 	for id in "${ids[@]}"; do
-		fetch_one "$id"
+		if [ "$id" = debug ]; then
+			"$PH_TOP/scripts/build-debug-kernel.sh"
+		else
+			fetch_one "$id"
+		fi
 	done
 }
 

@@ -22,7 +22,9 @@ PH_MIRROR=${PH_MIRROR:-http://deb.debian.org/debian}
 PH_SECURITY_MIRROR=${PH_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 PH_KEYRING=${PH_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 
-# The kernel matrix: id, suite and image package pattern (newest match wins).
+# The kernel matrix: id, suite and package pattern (newest match wins): a
+# stock image, fetched by fetch-kernels.sh, or for "debug" the source package
+# build-debug-kernel.sh builds the KUnit/debug kernel from.
 # "make check" runs every id listed in PH_KERNELS (default: all of them).
 PH_MATRIX="
 bookworm-cloud     bookworm           ^linux-image-6\.1\.0-[0-9]+-cloud-amd64\$
@@ -30,6 +32,7 @@ bookworm           bookworm           ^linux-image-6\.1\.0-[0-9]+-amd64\$
 bookworm-bpo-cloud bookworm-backports ^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64\$
 trixie-cloud       trixie             ^linux-image-6\.12\.[0-9]+\+deb13-cloud-amd64\$
 sid-cloud          sid                ^linux-image-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64\$
+debug              bookworm           ^linux-source-6\.12\$
 "
 PH_DEFAULT_KERNEL=${PH_DEFAULT_KERNEL:-bookworm-cloud}
 

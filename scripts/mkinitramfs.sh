@@ -4,8 +4,9 @@
 # mkinitramfs.sh ID|KVER OUT.cpio.gz [KO]: build the rig's initramfs for a
 # fetched kernel: busybox-static, the kernel's own virtio modules (resolved
 # through its modules.dep, decompressed), pagehint.ko (KO, default: build it
-# through DKMS), the guest tests of tests/guest and the static workloads of
-# tests/workloads.
+# through DKMS), on kernels with CONFIG_KUNIT the KUnit module
+# pagehint_test.ko (PH_KUNIT_KO, default: build it), the guest tests of
+# tests/guest and the static workloads of tests/workloads.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,10 @@ out=$2
 ko=${3:-}
 moddir=$(ph_kernel_moddir "$kver")
 [ -n "$ko" ] || ko=$("$PH_TOP/scripts/dkms-build.sh" "$kver")
+kunit_ko=${PH_KUNIT_KO:-}
+if [ -z "$kunit_ko" ] && grep -qx 'CONFIG_KUNIT=y' "$(ph_kernel_headers "$kver")/.config"; then
+	kunit_ko=$("$PH_TOP/scripts/kunit-build.sh" "$kver")
+fi
 
 # Modules the guest may load, and those it loads at boot.
 GUEST_MODULES="virtio_pci virtio_balloon"
@@ -86,6 +91,8 @@ case $ko in
 *.xz) xz -dc "$ko" >"$r/lib/pagehint/pagehint.ko" ;;
 *) cp "$ko" "$r/lib/pagehint/pagehint.ko" ;;
 esac
+
+[ -z "$kunit_ko" ] || cp "$kunit_ko" "$r/lib/pagehint/pagehint_test.ko"
 
 # Guest tests, their helpers and the static workloads.
 cp "$PH_TOP"/tests/guest/*.sh "$r/tests/"

@@ -248,6 +248,20 @@ static int pagehint_init_vqs(struct pagehint_dev *pdev)
 	return 0;
 }
 
+/*
+ * After a reset, take back the buffers the device never returned (a report
+ * it was still holding, the stats buffer): detaching them frees what the
+ * ring allocated for them, such as an indirect descriptor table, which
+ * del_vqs() would leak.
+ */
+static void pagehint_detach_unused(struct pagehint_dev *pdev)
+{
+	while (virtqueue_detach_unused_buf(pdev->report_vq))
+		;
+	while (pdev->stats_vq && virtqueue_detach_unused_buf(pdev->stats_vq))
+		;
+}
+
 static void pagehint_stop(struct pagehint_dev *pdev)
 {
 	/* Event sources first: the worker, then the stats refresh. */
@@ -262,6 +276,7 @@ static void pagehint_stop(struct pagehint_dev *pdev)
 
 	/* The device forgets its queues; only then give back what it held. */
 	virtio_reset_device(pdev->vdev);
+	pagehint_detach_unused(pdev);
 	pagehint_worker_release_inflight();
 	pdev->vdev->config->del_vqs(pdev->vdev);
 }
@@ -340,7 +355,7 @@ static int pagehint_probe(struct virtio_device *vdev)
 		goto out_unlock;
 	}
 
-	pdev = kzalloc(sizeof(*pdev), GFP_KERNEL);
+	pdev = kzalloc_obj(*pdev, GFP_KERNEL);
 	if (!pdev) {
 		err = -ENOMEM;
 		goto out_unlock;

@@ -13,6 +13,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mmzone.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 #include <linux/virtio_config.h>
 
@@ -89,5 +90,13 @@ static inline bool pagehint_balloon_unbind_oopses(void)
 	return PAGEHINT_KERNEL_RANGE(6, 11, 0, 6, 12, 96) ||
 	       PAGEHINT_KERNEL_RANGE(6, 13, 0, 7, 2, 0);
 }
+
+/*
+ * kzalloc_obj() (7.x) allocates one zeroed object of its argument's type;
+ * the kernels before it get the same through kzalloc(sizeof()).
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
 
 #endif /* _PAGEHINT_COMPAT_H */

@@ -53,6 +53,31 @@ ph_dmesg_clean() {
 	return 0
 }
 
+# Debug kernels (CONFIG_DEBUG_KMEMLEAK): after the test, unload pagehint's
+# modules and look for memory they leaked.  Objects from before the test
+# were cleared at boot (init); kmemleak reports objects at least 5 s old, so
+# scan, wait, scan.
+PH_KMEMLEAK=/sys/kernel/debug/kmemleak
+
+ph_kmemleak_check() {
+	local m
+	[ -w $PH_KMEMLEAK ] || return 0
+	for m in pagehint pagehint_test; do
+		if [ -d /sys/module/$m ]; then
+			rmmod $m || { echo "FAIL: rmmod $m after the test"; return 1; }
+		fi
+	done
+	echo scan >$PH_KMEMLEAK
+	sleep 6
+	echo scan >$PH_KMEMLEAK
+	if grep -q unreferenced $PH_KMEMLEAK; then
+		sed 's/^/PH-KMEMLEAK: /' $PH_KMEMLEAK
+		return 1
+	fi
+	echo "ph: kmemleak: no leaks after unload"
+	return 0
+}
+
 # The balloon device as the virtio bus sees it (virtioN), if any.
 ph_balloon_dev() {
 	local d

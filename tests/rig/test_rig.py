@@ -14,6 +14,7 @@ import types
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import ktap  # noqa: E402
 import rig  # noqa: E402
 
 
@@ -144,6 +145,45 @@ class QmpRequests(unittest.TestCase):
         r.qmp.close()
         self.assertEqual(ctl.sent[0], '5 ok {"stats":{"stat-free-memory":5}}\n')
         self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
+
+
+KTAP_SUITE = """KTAP version 1
+1..1
+    KTAP version 1
+    # Subtest: s
+    1..4
+        KTAP version 1
+        # Subtest: p
+        ok 1 order 0
+        not ok 2 order 1
+        ok 3 order 2 # SKIP no block
+    # p: pass:1 fail:1 skip:1 total:3
+    not ok 1 p
+    ok 2 plain
+    not ok 3 broken
+    # module: pagehint_test
+# s: pass:1 fail:2 skip:0 total:3
+not ok 1 s
+"""
+
+
+class Ktap(unittest.TestCase):
+    """scripts/ktap.py turns the guest's KTAP into the counts of make check."""
+
+    def test_leaves(self):
+        leaves = ktap.parse(KTAP_SUITE.splitlines(), "kunit")
+        self.assertEqual(leaves, [
+            ("ok", "kunit: s.p.order 0", ""),
+            ("FAIL", "kunit: s.p.order 1", ""),
+            ("skip", "kunit: s.p.order 2", "no block"),
+            ("ok", "kunit: s.plain", ""),
+            ("FAIL", "kunit: s.broken", ""),
+            # The plan said 4; the suite reported 3: a crash is a failure.
+            ("FAIL", "kunit: s.#4", "never reported"),
+        ])
+
+    def test_nothing(self):
+        self.assertEqual(ktap.parse(["random", "console"], "kunit"), [])
 
 
 if __name__ == "__main__":

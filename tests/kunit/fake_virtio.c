@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A fake virtio balloon device for the KUnit suites (see pagehint_test.h).
+ * Included by pagehint_kunit.c after the module's units.
+ */
+
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#ifndef PAGEHINT_HAVE_VIRTQUEUE_INFO
+#error "the fake transport implements find_vqs() with struct virtqueue_info (6.11+)"
+#endif
+
+static struct ph_fake_dev *to_fake(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct ph_fake_dev, vdev);
+}
+
+/* The device looks at one range of a report, as the host would discard it. */
+static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
+{
+	unsigned long pfn = PHYS_PFN(addr), nr = len >> PAGE_SHIFT, i;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
+	    !IS_ALIGNED(pfn, fake->align_pages))
+		fake->misaligned++;
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_online_page(pfn + i);
+
+		if (!page || PageBuddy(page) || !page_count(page))
+			fake->not_owned++;
+	}
+	fake->pages += nr;
+	fake->max_len = max(fake->max_len, nr);
+}
+
+/*
+ * Read one request's descriptor chain, following an indirect table (QEMU
+ * offers VIRTIO_RING_F_INDIRECT_DESC, so the ring puts a request of more
+ * than one entry in a table it allocates).  Returns the entries seen.
+ */
+static unsigned int ph_fake_walk(struct ph_fake_dev *fake, struct vring *vr,
+				 u16 head)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring_desc *table = vr->desc;
+	unsigned int n = 0, max = vr->num;
+	u16 i = head;
+
+	for (;;) {
+		struct vring_desc *d = &table[i];
+		u16 flags = virtio16_to_cpu(vdev, d->flags);
+		u64 addr = virtio64_to_cpu(vdev, d->addr);
+		u32 len = virtio32_to_cpu(vdev, d->len);
+
+		if (flags & VRING_DESC_F_INDIRECT) {
+			fake->indirect++;
+			table = phys_to_virt(addr);
+			max = len / sizeof(*table);
+			i = 0;
+			continue;
+		}
+		if (!(flags & VRING_DESC_F_WRITE))
+			fake->not_writable++;
+		if (!n) {
+			fake->held_pfn = PHYS_PFN(addr);
+			fake->held_nr = len >> PAGE_SHIFT;
+		}
+		ph_fake_check_range(fake, addr, len);
+		n++;
+		if (!(flags & VRING_DESC_F_NEXT) || n >= max)
+			break;
+		i = virtio16_to_cpu(vdev, d->next);
+	}
+	return n;
+}
+
+/* Consume the requests made available on the reporting queue. */
+static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	/* The device's view of the ring, which it writes (used ring). */
+	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
+	bool returned = false;
+	u16 avail;
+
+	spin_lock(&fake->lock);
+	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	/* Read the entries after the index that publishes them. */
+	virt_rmb();
+	while (fake->last_avail != avail) {
+		u16 head = virtio16_to_cpu(vdev,
+				vr->avail->ring[fake->last_avail % vr->num]);
+		u16 used;
+		unsigned int n = ph_fake_walk(fake, vr, head);
+
+		fake->reports++;
+		fake->min_nents = fake->reports == 1 ? n : min(fake->min_nents, n);
+		fake->max_nents = max(fake->max_nents, n);
+		fake->last_avail++;
+		if (fake->hold) {
+			fake->held++;
+			continue;
+		}
+		used = virtio16_to_cpu(vdev, vr->used->idx);
+		vr->used->ring[used % vr->num].id = cpu_to_virtio32(vdev, head);
+		vr->used->ring[used % vr->num].len = 0;
+		/* Publish the entry before the index that exposes it. */
+		virt_wmb();
+		vr->used->idx = cpu_to_virtio16(vdev, used + 1);
+		returned = true;
+	}
+	spin_unlock(&fake->lock);
+	wake_up(&fake->wait);
+	if (returned)
+		vring_interrupt(0, vq);
+}
+
+static bool ph_fake_notify(struct virtqueue *vq)
+{
+	struct ph_fake_dev *fake = to_fake(vq->vdev);
+
+	if (!strcmp(vq->name, "reporting_vq"))
+		ph_fake_serve(fake, vq);
+	/* Other queues: the device keeps what it is given (stats). */
+	return true;
+}
+
+static void ph_fake_del_vqs(struct virtio_device *vdev)
+{
+	struct virtqueue *vq, *n;
+
+	list_for_each_entry_safe(vq, n, &vdev->vqs, list)
+		vring_del_virtqueue(vq);
+}
+
+static int ph_fake_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			    struct virtqueue *vqs[],
+			    struct virtqueue_info vqs_info[],
+			    struct irq_affinity *desc)
+{
+	struct ph_fake_dev *fake = to_fake(vdev);
+	unsigned int i;
+
+	if (nvqs > ARRAY_SIZE(fake->vqs))
+		return -EINVAL;
+	fake->nvqs = nvqs;
+	for (i = 0; i < nvqs; i++) {
+		fake->names[i] = vqs_info[i].name;
+		if (!vqs_info[i].name) {
+			fake->holes = true;
+			vqs[i] = NULL;
+			continue;
+		}
+		vqs[i] = vring_create_virtqueue(i, fake->qsize, SMP_CACHE_BYTES,
+						vdev, true, false, false,
+						ph_fake_notify,
+						vqs_info[i].callback,
+						vqs_info[i].name);
+		if (!vqs[i]) {
+			ph_fake_del_vqs(vdev);
+			return -ENOMEM;
+		}
+		fake->vqs[i] = vqs[i];
+	}
+	return 0;
+}
+
+static void ph_fake_get(struct virtio_device *vdev, unsigned int offset,
+			void *buf, unsigned int len)
+{
+	memset(buf, 0, len);
+}
+
+static void ph_fake_set(struct virtio_device *vdev, unsigned int offset,
+			const void *buf, unsigned int len)
+{
+}
+
+static u8 ph_fake_get_status(struct virtio_device *vdev)
+{
+	return to_fake(vdev)->status;
+}
+
+static void ph_fake_set_status(struct virtio_device *vdev, u8 status)
+{
+	to_fake(vdev)->status = status;
+}
+
+/* A reset device forgets its queues, held buffers included. */
+static void ph_fake_reset(struct virtio_device *vdev)
+{
+	struct ph_fake_dev *fake = to_fake(vdev);
+
+	fake->status = 0;
+	spin_lock(&fake->lock);
+	fake->last_avail = 0;
+	spin_unlock(&fake->lock);
+}
+
+static u64 ph_fake_get_features(struct virtio_device *vdev)
+{
+	return vdev->features;
+}
+
+static int ph_fake_finalize_features(struct virtio_device *vdev)
+{
+	return 0;
+}
+
+static const char *ph_fake_bus_name(struct virtio_device *vdev)
+{
+	return "pagehint-fake";
+}
+
+static const struct virtio_config_ops ph_fake_ops = {
+	.get = ph_fake_get,
+	.set = ph_fake_set,
+	.get_status = ph_fake_get_status,
+	.set_status = ph_fake_set_status,
+	.reset = ph_fake_reset,
+	.find_vqs = ph_fake_find_vqs,
+	.del_vqs = ph_fake_del_vqs,
+	.get_features = ph_fake_get_features,
+	.finalize_features = ph_fake_finalize_features,
+	.bus_name = ph_fake_bus_name,
+};
+
+static void ph_fake_release(struct device *dev)
+{
+	kfree(container_of(dev, struct ph_fake_dev, vdev.dev));
+}
+
+/*
+ * A balloon device offering @features (already negotiated: pagehint's
+ * validate() never adds any), with queues of @qsize entries, as if pagehint
+ * were binding it.  It is not registered on the virtio bus, so nothing else
+ * can bind it.
+ */
+struct ph_fake_dev *ph_fake_create(struct kunit *test, u64 features,
+				   unsigned int qsize)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct ph_fake_dev *fake;
+
+	fake = kzalloc_obj(*fake, GFP_KERNEL);
+	if (!fake)
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	fake->qsize = qsize;
+	fake->align_pages = 1;
+	spin_lock_init(&fake->lock);
+	init_waitqueue_head(&fake->wait);
+	fake->vdev.config = &ph_fake_ops;
+	fake->vdev.id.device = VIRTIO_ID_BALLOON;
+	fake->vdev.id.vendor = VIRTIO_DEV_ANY_ID;
+	fake->vdev.features = features | BIT_ULL(VIRTIO_F_VERSION_1);
+	INIT_LIST_HEAD(&fake->vdev.vqs);
+	spin_lock_init(&fake->vdev.vqs_list_lock);
+	spin_lock_init(&fake->vdev.config_lock);
+	device_initialize(&fake->vdev.dev);
+	fake->vdev.dev.release = ph_fake_release;
+	if (dev_set_name(&fake->vdev.dev, "pagehint-fake%d",
+			 atomic_inc_return(&seq))) {
+		put_device(&fake->vdev.dev);
+		KUNIT_FAIL_AND_ABORT(test, "dev_set_name failed");
+	}
+	/* virtio_has_feature() checks against the bound driver's table. */
+	fake->vdev.dev.driver = &pagehint_virtio_driver.driver;
+	return fake;
+}
+
+void ph_fake_destroy(struct ph_fake_dev *fake)
+{
+	fake->vdev.dev.driver = NULL;
+	put_device(&fake->vdev.dev);
+}
+
+int ph_fake_vq_index(struct ph_fake_dev *fake, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake->nvqs; i++)
+		if (fake->names[i] && !strcmp(fake->names[i], name))
+			return i;
+	return -1;
+}
+
+unsigned int ph_fake_reports(struct ph_fake_dev *fake)
+{
+	unsigned int n;
+
+	spin_lock(&fake->lock);
+	n = fake->reports;
+	spin_unlock(&fake->lock);
+	return n;
+}
+
+bool ph_fake_wait_reports(struct ph_fake_dev *fake, unsigned int n,
+			  unsigned int seconds)
+{
+	return wait_event_timeout(fake->wait, ph_fake_reports(fake) >= n,
+				  seconds * HZ) > 0;
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite pagehint_map: the free page map's pure bitmap logic (tracker.c),
+ * at every order a map can have.
+ */
+
+/* Orders 0..PAGEHINT_MAX_ORDER, as parameters. */
+static const unsigned int ph_orders[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+};
+
+static const void *ph_order_gen(const void *prev, char *desc)
+{
+	const unsigned int *p = prev ? (const unsigned int *)prev + 1 : ph_orders;
+
+	if (p >= ph_orders + ARRAY_SIZE(ph_orders) || *p > PAGEHINT_MAX_ORDER)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "order %u", *p);
+	return p;
+}
+
+/* A span that starts and ends off any block boundary above order 0. */
+#define PH_SPAN_START	0x12345UL
+#define PH_SPAN_PAGES	BIT(20)
+
+static struct pagehint_map *ph_map(struct kunit *test, unsigned int order)
+{
+	unsigned long end = PH_SPAN_START + PH_SPAN_PAGES;
+	struct pagehint_map *map;
+
+	map = pagehint_map_alloc(PH_SPAN_START, end, order, SIZE_MAX);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	kunit_add_action_or_reset(test, (kunit_action_t *)pagehint_map_free, map);
+	KUNIT_ASSERT_EQ(test, map->order, order);
+	return map;
+}
+
+static unsigned long ph_first_block(const struct pagehint_map *map)
+{
+	/* The first whole block of the map's order inside the span. */
+	return ALIGN(PH_SPAN_START, 1UL << map->order);
+}
+
+/* The budget decides the order: exactly enough keeps report_order. */
+static void map_order_budget(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	unsigned long start = PH_SPAN_START, end = start + PH_SPAN_PAGES;
+	unsigned long base = round_down(start, 1UL << order);
+	size_t need = pagehint_map_size(DIV_ROUND_UP(end - base, 1UL << order));
+
+	KUNIT_EXPECT_EQ(test, pagehint_map_order(start, end, order, need), (int)order);
+	KUNIT_EXPECT_GT(test, pagehint_map_order(start, end, order, need - 1), (int)order);
+	/* Nothing fits in less than the header and two words. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_order(start, end, order,
+						 sizeof(struct pagehint_map)), -1);
+}
+
+static void map_alloc_errors(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pagehint_map_alloc(100, 100, 0, SIZE_MAX)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pagehint_map_alloc(200, 100, 0, SIZE_MAX)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pagehint_map_alloc(0, 1UL << 20, 0, 8)),
+			-E2BIG);
+}
+
+/* Frees hint the blocks they touch; allocations clear them. */
+static void map_free_alloc(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long pfn = ph_first_block(map), bit;
+
+	bit = (pfn - map->base_pfn) >> order;
+	/* One block, one hint, once. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(bit, map->hint));
+	KUNIT_EXPECT_FALSE(test, test_bit(bit + 1, map->hint));
+	/* A free four times the granularity: four blocks. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn + (4UL << order),
+						     order + 2), 4);
+	/* An order-0 allocation inside a block clears the whole block. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (1UL << order) - 1, 0), 1);
+	KUNIT_EXPECT_FALSE(test, test_bit(bit, map->hint));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (4UL << order),
+						      order + 2), 4);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(map->hint, map->nbits));
+}
+
+/* A block marked reported stays so across drains, not across frees. */
+static void map_reported(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long pfn = ph_first_block(map);
+
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+	pagehint_map_mark_reported(map, pfn, 1UL << order);
+	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(map, pfn, order));
+	/* Smaller than the granularity: never known as reported. */
+	if (order)
+		KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order - 1));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order), 0);
+	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(map, pfn, order));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 1);
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+
+	pagehint_map_mark_reported(map, pfn, 1UL << order);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, 0), 1);
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+
+	/* Only whole blocks are marked. */
+	if (order) {
+		pagehint_map_mark_reported(map, pfn + 1, (1UL << order) - 1);
+		KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+	}
+	/* A drain of a block not reported is a hint. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order), 1);
+}
+
+/* Events outside the span are refused: the tracker counts an overflow. */
+static void map_span_edges(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long end = PH_SPAN_START + PH_SPAN_PAGES;
+
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, map->base_pfn - 1, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, end, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, end, 0), -ERANGE);
+	/* Straddling the end. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 1), -ERANGE);
+	/* The last page of the span belongs to the last bit. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 0), 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(map->nbits - 1, map->hint));
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, end - 1, 16));
+	pagehint_map_mark_reported(map, end - 1, 2);	/* past the end: ignored */
+	KUNIT_EXPECT_FALSE(test, test_bit(map->nbits - 1, map->reported));
+}
+
+/* Hints come out in order, once each, clipped to the span. */
+static void map_take_hint(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long cursor = 0, pfn, nr, last = map->nbits - 1;
+
+	set_bit(3, map->hint);
+	set_bit(7, map->hint);
+	set_bit(last, map->hint);
+
+	KUNIT_ASSERT_TRUE(test, pagehint_map_take_hint(map, &cursor, ULONG_MAX, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, pfn, map->base_pfn + (3UL << order));
+	KUNIT_EXPECT_EQ(test, nr, 1UL << order);
+	KUNIT_EXPECT_EQ(test, cursor, 4UL);
+	KUNIT_EXPECT_FALSE(test, test_bit(3, map->hint));
+
+	/* A limit stops before bit 7. */
+	KUNIT_EXPECT_FALSE(test, pagehint_map_take_hint(map, &cursor, 7, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, cursor, 7UL);
+	KUNIT_ASSERT_TRUE(test, pagehint_map_take_hint(map, &cursor, ULONG_MAX, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, pfn, map->base_pfn + (7UL << order));
+
+	/* The last bit's range ends at the span's end. */
+	KUNIT_ASSERT_TRUE(test, pagehint_map_take_hint(map, &cursor, ULONG_MAX, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, pfn, map->base_pfn + (last << order));
+	KUNIT_EXPECT_EQ(test, pfn + nr, PH_SPAN_START + PH_SPAN_PAGES);
+	KUNIT_EXPECT_FALSE(test, pagehint_map_take_hint(map, &cursor, ULONG_MAX, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, cursor, map->nbits);
+
+	/* rehint puts a taken range back. */
+	pagehint_map_rehint(map, map->base_pfn + (3UL << order), 1);
+	cursor = 0;
+	KUNIT_EXPECT_TRUE(test, pagehint_map_take_hint(map, &cursor, ULONG_MAX, &pfn, &nr));
+	KUNIT_EXPECT_EQ(test, pfn, map->base_pfn + (3UL << order));
+}
+
+static struct kunit_case pagehint_map_cases[] = {
+	KUNIT_CASE_PARAM(map_order_budget, ph_order_gen),
+	KUNIT_CASE(map_alloc_errors),
+	KUNIT_CASE_PARAM(map_free_alloc, ph_order_gen),
+	KUNIT_CASE_PARAM(map_reported, ph_order_gen),
+	KUNIT_CASE_PARAM(map_span_edges, ph_order_gen),
+	KUNIT_CASE_PARAM(map_take_hint, ph_order_gen),
+	{}
+};
+
+static struct kunit_suite pagehint_map_suite = {
+	.name = "pagehint_map",
+	.test_cases = pagehint_map_cases,
+};

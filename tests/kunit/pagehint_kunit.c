@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pagehint_test.ko: pagehint's units and its KUnit suites in one
+ * translation unit.
+ *
+ * Why one unit including the module's .c files rather than tests built
+ * into pagehint.ko under a flag: the suites need static functions (the
+ * knob parser, the worker's batcher, the probe path), and including the
+ * units here reaches them without exporting anything or adding a single
+ * test hook to the module users load; pagehint.ko stays byte-for-byte what
+ * DKMS builds.  The price is a second copy of the code in the test module,
+ * with its own globals: pagehint_test.ko never registers the virtio driver
+ * or the sysfs directory, so it can be loaded next to pagehint.ko.
+ *
+ * main.c is left out (it has the module's init/exit); the suites set up
+ * what they need through ph_env_init().
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+/* The test module must not claim real balloon devices through an alias. */
+#undef MODULE_DEVICE_TABLE
+#define MODULE_DEVICE_TABLE(type, name)
+
+#include "../../src/sysfs.c"
+#include "../../src/tracker.c"
+#include "../../src/scan.c"
+#include "../../src/claim.c"
+#include "../../src/report.c"
+#include "../../src/virtio.c"
+
+#include "pagehint_test.h"
+
+/* main.c's parameter; the test module never takes devices over. */
+bool pagehint_takeover;
+
+int ph_env_init(bool hooks)
+{
+	int err;
+
+	pagehint_knobs = (struct pagehint_knobs) {
+		.enabled = true,
+		.report_order = pageblock_order,
+		.delay_ms = PAGEHINT_DELAY_MS_DEFAULT,
+		.max_inflight_kib = PAGEHINT_INFLIGHT_KIB_DEFAULT,
+		/* Room for an order-0 map of the guests the rig boots. */
+		.bitmap_budget_kib = 4096,
+		.scan_budget_pages = PAGEHINT_SCAN_BUDGET_DEFAULT,
+		.scan = PAGEHINT_SCAN_AUTO,
+	};
+	memset(&pagehint_stats, 0, sizeof(pagehint_stats));
+	err = pagehint_tracker_init(hooks);
+	if (err)
+		return err;
+	err = pagehint_worker_init();
+	if (err)
+		pagehint_tracker_exit();
+	return err;
+}
+
+void ph_env_exit(void)
+{
+	pagehint_worker_exit();
+	pagehint_tracker_exit();
+}
+
+/* Rebuild the map after changing report_order or the budget. */
+static void ph_env_rebuild(void)
+{
+	mutex_lock(&pagehint_knob_lock);
+	pagehint_tracker_rebuild();
+	mutex_unlock(&pagehint_knob_lock);
+}
+
+#include "fake_virtio.c"
+
+#include "map_test.c"
+#include "tracker_test.c"
+#include "scan_test.c"
+#include "claim_test.c"
+#include "report_test.c"
+#include "sysfs_test.c"
+#include "virtio_test.c"
+
+MODULE_DESCRIPTION("KUnit suites for pagehint");
+MODULE_LICENSE("GPL");

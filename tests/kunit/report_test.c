@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite pagehint_report: the worker (report.c) - its scan policy, and its
+ * batcher against the fake device: full batches, partial batches, device
+ * errors, and whole passes over the guest's real free memory, with the
+ * device checking that every page it is handed is pagehint's.
+ */
+
+static int report_suite_init(struct kunit_suite *suite)
+{
+	return ph_env_init(true);
+}
+
+static void report_suite_exit(struct kunit_suite *suite)
+{
+	ph_env_exit();
+}
+
+/* What QEMU's balloon offers (and pagehint keeps) with reporting on. */
+#define PH_FEATURES_QEMU	(BIT_ULL(VIRTIO_BALLOON_F_STATS_VQ) | \
+				 BIT_ULL(VIRTIO_BALLOON_F_REPORTING) | \
+				 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
+
+struct ph_policy_case {
+	const char *desc;
+	bool under_way, hooked, request;
+	enum pagehint_scan_policy policy;
+	bool want;
+};
+
+static const struct ph_policy_case ph_policy_cases[] = {
+	{ "scan under way", true, true, false, PAGEHINT_SCAN_NEVER, true },
+	{ "no hooks", false, false, false, PAGEHINT_SCAN_NEVER, true },
+	{ "always", false, true, false, PAGEHINT_SCAN_ALWAYS, true },
+	{ "auto, overflow", false, true, true, PAGEHINT_SCAN_AUTO, true },
+	{ "auto, nothing missed", false, true, false, PAGEHINT_SCAN_AUTO, false },
+	{ "never, overflow", false, true, true, PAGEHINT_SCAN_NEVER, false },
+};
+
+static void ph_policy_desc(const struct ph_policy_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ph_policy, ph_policy_cases, ph_policy_desc);
+
+/* Which zones get a step of the exhaustive scan in a pass. */
+static void report_scan_policy(struct kunit *test)
+{
+	const struct ph_policy_case *c = test->param_value;
+	struct pagehint_zone_scan zs = { .cursor = c->under_way ? 4096 : 0 };
+	bool hooked = pagehint_hooks_attached;
+
+	while (pagehint_tracker_take_scan_request(0, ZONE_NORMAL))
+		;
+	if (c->request)
+		pagehint_tracker_request_scan(0, ZONE_NORMAL);
+	pagehint_knobs.scan = c->policy;
+	pagehint_hooks_attached = c->hooked;
+	KUNIT_EXPECT_EQ(test, pagehint_zone_wants_scan(&zs, 0, ZONE_NORMAL), c->want);
+	pagehint_hooks_attached = hooked;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	/* A request is consumed whatever the policy: none piles up. */
+	if (c->request && !c->under_way && c->hooked && c->policy != PAGEHINT_SCAN_ALWAYS)
+		KUNIT_EXPECT_FALSE(test, pagehint_tracker_take_scan_request(0, ZONE_NORMAL));
+}
+
+/*
+ * Bind a fake device with the worker idle (enabled=0), so that a test can
+ * drive the batcher itself.
+ */
+static struct ph_fake_dev *ph_bind_idle(struct kunit *test)
+{
+	struct ph_fake_dev *fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+
+	pagehint_knobs.enabled = 0;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	flush_delayed_work(&pagehint_worker.work);
+	return fake;
+}
+
+static void ph_unbind(struct ph_fake_dev *fake)
+{
+	pagehint_remove(&fake->vdev);
+	ph_fake_destroy(fake);
+	pagehint_knobs.enabled = 1;
+}
+
+static void ph_batcher_begin(struct pagehint_worker *w, struct ph_fake_dev *fake)
+{
+	w->pdev = fake->vdev.priv;
+	w->order = pageblock_order;
+	w->budget = PAGEHINT_PASS_BATCHES;
+	w->err = 0;
+	w->run.len = 0;
+	pagehint_batch_init(&w->batch, ULONG_MAX / 2);
+}
+
+#define PH_BLOCKS	(PAGEHINT_CAPACITY + 8)
+
+static int ph_cmp_desc(const void *a, const void *b)
+{
+	unsigned long x = page_to_pfn(*(struct page * const *)a);
+	unsigned long y = page_to_pfn(*(struct page * const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * Offer PH_BLOCKS free pageblocks, highest PFN first so that none
+ * coalesces: the batch goes to the device when it holds PAGEHINT_CAPACITY
+ * ranges, and the rest as a partial batch at the end of the pass.
+ */
+static void report_full_and_partial(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	struct page **pages;
+	struct ph_fake_dev *fake;
+	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
+	unsigned int i, n = 0;
+
+	pages = kunit_kcalloc(test, PH_BLOCKS, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (n = 0; n < PH_BLOCKS; n++) {
+		pages[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		if (!pages[n])
+			break;
+	}
+	if (n < PH_BLOCKS) {
+		while (n--)
+			__free_pages(pages[n], pageblock_order);
+		kunit_skip(test, "fewer than %d free pageblocks", PH_BLOCKS);
+	}
+	sort(pages, n, sizeof(*pages), ph_cmp_desc, NULL);
+
+	fake = ph_bind_idle(test);
+	fake->align_pages = pageblock_nr_pages;
+	ph_batcher_begin(w, fake);
+	for (i = 0; i < n; i++) {
+		struct pagehint_block block = {
+			.pfn = page_to_pfn(pages[i]), .order = pageblock_order,
+		};
+
+		__free_pages(pages[i], pageblock_order);
+		pagehint_offer(w, page_zone(pages[i]), &block, PAGEHINT_FROM_SCAN);
+		if (i == PAGEHINT_CAPACITY) {
+			/*
+			 * Offering the 33rd block claimed the 32nd (a run is
+			 * claimed when the next block does not extend it),
+			 * which filled the batch: it went out.
+			 */
+			KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
+			KUNIT_EXPECT_EQ(test, fake->max_nents, (unsigned int)PAGEHINT_CAPACITY);
+			KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+		}
+	}
+	pagehint_claim_run(w);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, n - PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 2U);
+	KUNIT_EXPECT_EQ(test, fake->min_nents, n - PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, fake->pages, (unsigned long)n * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake->misaligned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake->not_writable, 0UL);
+	KUNIT_EXPECT_EQ(test, fake->indirect, 2UL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
+			(s64)n * pageblock_nr_pages << PAGE_SHIFT);
+	/* Reported blocks are remembered and skipped next time. */
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(page_to_pfn(pages[0]),
+							  pageblock_order));
+	ph_unbind(fake);
+}
+
+/* Adjacent free blocks offered in order become one range. */
+static void report_coalesces(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	unsigned int order = pageblock_order + 1;
+	struct ph_fake_dev *fake;
+	struct page *page;
+	unsigned long pfn;
+
+	if (order > PAGEHINT_MAX_ORDER)
+		kunit_skip(test, "no buddy order above the pageblock order");
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!page)
+		kunit_skip(test, "no free block of order %u", order);
+	pfn = page_to_pfn(page);
+	fake = ph_bind_idle(test);
+	ph_batcher_begin(w, fake);
+	__free_pages(page, order);
+	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
+		       PAGEHINT_FROM_HINT);
+	pagehint_offer(w, page_zone(page),
+		       &(struct pagehint_block){ pfn + pageblock_nr_pages, pageblock_order },
+		       PAGEHINT_FROM_HINT);
+	pagehint_claim_run(w);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
+	KUNIT_EXPECT_EQ(test, w->batch.start[0], pfn);
+	KUNIT_EXPECT_EQ(test, w->batch.len[0], 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, w->batch.hint_pages, 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
+	KUNIT_EXPECT_EQ(test, fake->max_nents, 1U);
+	KUNIT_EXPECT_EQ(test, fake->max_len, 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	ph_unbind(fake);
+}
+
+/* A queue that refuses the report: counted, released, not remembered. */
+static void report_device_error(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	s64 errors = atomic64_read(&pagehint_stats.report_errors);
+	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
+	struct ph_fake_dev *fake;
+	struct page *page;
+	unsigned long pfn;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+	if (!page)
+		kunit_skip(test, "no free pageblock");
+	pfn = page_to_pfn(page);
+	fake = ph_bind_idle(test);
+	ph_batcher_begin(w, fake);
+	virtio_break_device(&fake->vdev);
+	__free_pages(page, pageblock_order);
+	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
+		       PAGEHINT_FROM_SCAN);
+	pagehint_claim_run(w);
+	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, page_count(page), 0);
+	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
+	ph_unbind(fake);
+}
+
+static const unsigned int ph_pass_orders[] = { 0, 3, 9, 10 };
+
+static const void *ph_pass_order_gen(const void *prev, char *desc)
+{
+	const unsigned int *p = prev ? (const unsigned int *)prev + 1 : ph_pass_orders;
+
+	if (p >= ph_pass_orders + ARRAY_SIZE(ph_pass_orders) ||
+	    *p > PAGEHINT_MAX_ORDER)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "report_order %u", *p);
+	return p;
+}
+
+/*
+ * The real worker, scanning every pass with no delay, over the guest's
+ * free memory: every range it hands the device is owned by pagehint,
+ * aligned to report_order, within the queue's capacity, and acked bytes
+ * match what the device saw.
+ */
+static void report_worker_passes(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
+	s64 reports = atomic64_read(&pagehint_stats.reports);
+	struct ph_fake_dev *fake;
+
+	pagehint_knobs.report_order = order;
+	ph_env_rebuild();
+	pagehint_knobs.delay_ms = 0;
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	fake->align_pages = 1UL << order;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, 4, 120));
+	pagehint_remove(&fake->vdev);
+
+	KUNIT_EXPECT_GE(test, fake->reports, 4U);
+	KUNIT_EXPECT_LE(test, fake->max_nents, (unsigned int)PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake->misaligned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake->not_writable, 0UL);
+	/* Free memory is mostly contiguous: runs were coalesced. */
+	KUNIT_EXPECT_GT(test, fake->max_len, 1UL << order);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports) - reports,
+			(s64)fake->reports);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
+			(s64)fake->pages << PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	ph_fake_destroy(fake);
+
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	pagehint_knobs.report_order = pageblock_order;
+	ph_env_rebuild();
+}
+
+static struct kunit_case pagehint_report_cases[] = {
+	KUNIT_CASE_PARAM(report_scan_policy, ph_policy_gen_params),
+	KUNIT_CASE(report_full_and_partial),
+	KUNIT_CASE(report_coalesces),
+	KUNIT_CASE(report_device_error),
+	KUNIT_CASE_PARAM_ATTR(report_worker_passes, ph_pass_order_gen,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite pagehint_report_suite = {
+	.name = "pagehint_report",
+	.suite_init = report_suite_init,
+	.suite_exit = report_suite_exit,
+	.test_cases = pagehint_report_cases,
+};

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite pagehint_tracker: the hooks on the real allocator.  Pages of each
+ * order are allocated and freed, and the tracker's map must follow; its own
+ * releases must not feed back as hints.
+ */
+
+static int tracker_suite_init(struct kunit_suite *suite)
+{
+	int err = ph_env_init(true);
+
+	if (err)
+		return err;
+	/* An order-0 map, so that every page has its own bit. */
+	pagehint_knobs.report_order = 0;
+	ph_env_rebuild();
+	return 0;
+}
+
+static void tracker_suite_exit(struct kunit_suite *suite)
+{
+	ph_env_exit();
+}
+
+static struct pagehint_map *ph_cur_map(struct kunit *test)
+{
+	struct pagehint_map *map = rcu_dereference_protected(pagehint_cur_map, true);
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, map->order, 0U);
+	return map;
+}
+
+/* Hint bits set in [pfn, pfn + nr). */
+static unsigned long ph_hints(struct pagehint_map *map, unsigned long pfn,
+			      unsigned long nr)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		n += test_bit(pfn + i - map->base_pfn, map->hint);
+	return n;
+}
+
+static void tracker_hooks_attached(struct kunit *test)
+{
+	/* The debug kernel has every kmem tracepoint pagehint hooks. */
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_hooked());
+	KUNIT_EXPECT_STREQ(test, pagehint_tracker_hooks(), "tracepoints");
+}
+
+/* Freeing 2^order pages hints all of them. */
+static void tracker_free_hints(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_cur_map(test);
+	unsigned long pfn, nr = 1UL << order;
+	struct page *page;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!page)
+		kunit_skip(test, "no free block of order %u", order);
+	pfn = page_to_pfn(page);
+	/* The allocation itself cleared the block's hints. */
+	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), 0UL);
+	__free_pages(page, order);
+	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), nr);
+}
+
+/*
+ * Allocating pages clears their hints.  The orders the per-cpu lists hold
+ * give the block just freed back to the same CPU, so the test can see its
+ * own block allocated again.
+ */
+static void tracker_alloc_clears(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_cur_map(test);
+	unsigned long nr = 1UL << order;
+	struct page *page, *again;
+
+	migrate_disable();
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (page) {
+		__free_pages(page, order);
+		again = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	}
+	migrate_enable();
+	if (!page)
+		kunit_skip(test, "no free block of order %u", order);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	if (again == page)
+		KUNIT_EXPECT_EQ(test, ph_hints(map, page_to_pfn(page), nr), 0UL);
+	else
+		kunit_info(test, "the per-cpu list gave another block back\n");
+	KUNIT_EXPECT_EQ(test, ph_hints(map, page_to_pfn(again), nr), 0UL);
+	__free_pages(again, order);
+}
+
+/* pagehint's own release is not "new free memory". */
+static void tracker_ignores_self(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_cur_map(test);
+	unsigned long pfn, nr = 1UL << order;
+	struct page *page;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!page)
+		kunit_skip(test, "no free block of order %u", order);
+	pfn = page_to_pfn(page);
+	pagehint_tracker_self_begin();
+	__free_pages(page, order);
+	pagehint_tracker_self_end();
+	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), 0UL);
+}
+
+/* A reported block reallocated and freed again is no longer "reported". */
+static void tracker_reuse_forgets_reported(struct kunit *test)
+{
+	struct page *page;
+	unsigned long pfn;
+
+	page = alloc_pages(GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	pagehint_tracker_mark_reported(pfn, 1);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, 0));
+	__free_pages(page, 0);
+	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, 0));
+}
+
+/* Rebuilding at another order replaces the map and asks for scans. */
+static void tracker_rebuild(struct kunit *test)
+{
+	struct pagehint_tracker_counters c;
+	long gen = pagehint_tracker_generation();
+
+	pagehint_tracker_take_scan_request(0, ZONE_NORMAL);
+	pagehint_knobs.report_order = 3;
+	ph_env_rebuild();
+	pagehint_tracker_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.bitmap_order, 3U);
+	KUNIT_EXPECT_GT(test, pagehint_tracker_generation(), gen);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_take_scan_request(0, ZONE_NORMAL));
+	KUNIT_EXPECT_FALSE(test, pagehint_tracker_take_scan_request(0, ZONE_NORMAL));
+
+	pagehint_knobs.report_order = 0;
+	ph_env_rebuild();
+	pagehint_tracker_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.bitmap_order, 0U);
+}
+
+static const unsigned int ph_tracker_orders[] = { 0, 1, 2, 3, 4, 6, 9, 10 };
+
+static const void *ph_tracker_order_gen(const void *prev, char *desc)
+{
+	const unsigned int *p = prev ? (const unsigned int *)prev + 1 :
+				ph_tracker_orders;
+
+	if (p >= ph_tracker_orders + ARRAY_SIZE(ph_tracker_orders) ||
+	    *p > PAGEHINT_MAX_ORDER)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "order %u", *p);
+	return p;
+}
+
+/* The orders the per-cpu lists serve (PAGE_ALLOC_COSTLY_ORDER and below). */
+static const void *ph_pcp_order_gen(const void *prev, char *desc)
+{
+	const unsigned int *p = ph_tracker_order_gen(prev, desc);
+
+	return p && *p <= PAGE_ALLOC_COSTLY_ORDER ? p : NULL;
+}
+
+static struct kunit_case pagehint_tracker_cases[] = {
+	KUNIT_CASE(tracker_hooks_attached),
+	KUNIT_CASE_PARAM(tracker_free_hints, ph_tracker_order_gen),
+	KUNIT_CASE_PARAM(tracker_alloc_clears, ph_pcp_order_gen),
+	KUNIT_CASE_PARAM(tracker_ignores_self, ph_tracker_order_gen),
+	KUNIT_CASE(tracker_reuse_forgets_reported),
+	KUNIT_CASE(tracker_rebuild),
+	{}
+};
+
+static struct kunit_suite pagehint_tracker_suite = {
+	.name = "pagehint_tracker",
+	.suite_init = tracker_suite_init,
+	.suite_exit = tracker_suite_exit,
+	.test_cases = pagehint_tracker_cases,
+};
