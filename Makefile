@@ -8,6 +8,8 @@
 #                         scripts/fetch-kernels.sh; ids: make kernels)
 #   make demo             the demo: QEMU guest, 1 GiB workload, host RSS
 #   make check            every test (what CI runs)
+#   make kunit            the KUnit suites, on the debug kernel (KERNEL=debug)
+#   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
 #   make install          install into /lib/modules/$(KVER)/updates
 #   make dkms-install     copy the source into /usr/src and add it to DKMS
@@ -71,8 +73,19 @@ demo:
 check:
 	scripts/check.sh
 
+debug-kernel:
+	scripts/build-debug-kernel.sh
+
+kunit:
+	@k=$(or $(KERNEL),debug); rc=0; \
+	scripts/run-guest.sh -k $$k kunit --timeout 900 >/dev/null || rc=$$?; \
+	python3 scripts/ktap.py results/$$k/kunit/console.log | grep -v '^ok'; \
+	tail -n 1 results/$$k/kunit/verdict; \
+	exit $$rc
+
 bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
-.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check bench-hooks
+.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check \
+	debug-kernel kunit bench-hooks
