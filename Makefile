@@ -8,6 +8,7 @@
 #                         scripts/fetch-kernels.sh; ids: make kernels)
 #   make demo             the demo: QEMU guest, 1 GiB workload, host RSS
 #   make check            every test (what CI runs)
+#   make stress           the long forms of the stress tests (not in CI)
 #   make kunit            the KUnit suites, on the debug kernel (KERNEL=debug)
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
@@ -73,6 +74,9 @@ demo:
 check:
 	scripts/check.sh
 
+stress:
+	PH_SUITE=stress PH_RESULTS=$(PWD)/results/stress scripts/check.sh
+
 debug-kernel:
 	scripts/build-debug-kernel.sh
 
@@ -87,5 +91,5 @@ bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
-.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check \
+.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check stress \
 	debug-kernel kunit bench-hooks

@@ -35,6 +35,14 @@
 /* Delay of an idle pass when delay_ms is 0, so tests never spin. */
 #define PAGEHINT_MIN_IDLE_MS	10
 
+/*
+ * Reports in a row that the host acknowledged without discarding (see
+ * report.c) before the worker backs off, and the delay between its passes
+ * then: one report a minute keeps checking whether the host discards again.
+ */
+#define PAGEHINT_KEPT_BACKOFF	8
+#define PAGEHINT_BACKOFF_MS	60000
+
 /* Knob defaults and limits (sysfs.c validates, README documents). */
 #define PAGEHINT_DELAY_MS_DEFAULT	2000
 #define PAGEHINT_DELAY_MS_MAX		3600000
@@ -78,6 +86,7 @@ struct pagehint_stats {
 	atomic64_t reported_bytes;	/* acked by the host */
 	atomic64_t reports;		/* requests acked by the host */
 	atomic64_t report_errors;	/* requests the queue refused */
+	atomic64_t reports_kept;	/* acked, but the host did not discard */
 	atomic64_t claimed_bytes;	/* taken with alloc_contig_range() */
 	atomic64_t claim_failures;	/* alloc_contig_range() errors */
 	atomic64_t claim_ns;		/* time spent claiming (mostly zeroing) */

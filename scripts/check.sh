@@ -21,15 +21,18 @@
 #   PH_KERNELS="id ..."   kernels to test (default: all of the matrix)
 #   PH_TESTS="name ..."   only these guest tests
 #   PH_RESULTS=dir        where logs go (default results/check)
+#   PH_SUITE=stress       the long forms of the stress tests instead (what
+#                         `make stress` runs), without the host checks
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# Guest tests: name, rig options, kernels ("all", or ids with a leading "!"
-# to exclude).  balloon-rebind with reporting on is excluded where the stock
-# virtio_balloon oopses on unbind (6.12.95 from bookworm-backports:
-# vp_del_vqs() on a device offering reporting, shared/FACTS.md section 9;
-# fixed in later 6.12 stable kernels).
+# Guest tests: name, rig options, kernels ("all", ids separated by commas,
+# or an id with a leading "!" to exclude it).  balloon-rebind with reporting
+# on is excluded where the stock virtio_balloon oopses on unbind (6.12.95
+# from bookworm-backports: vp_del_vqs() on a device offering reporting,
+# shared/FACTS.md section 9; fixed in later 6.12 stable kernels).  Options
+# after "--" go to QEMU.
 GUEST_TESTS="
 load-unload       -                   all
 balloon-rebind    --reporting=on      !bookworm-bpo-cloud
@@ -46,7 +49,21 @@ tracker-overflow  -                   all
 tracker-loadscan  -                   all
 tracker-scanonly  -                   all
 pagehint-stats    -                   all
+stress-unload     -                   all
+hotplug           -                   all
+freeze            -                   all
+pressure          -                   all
+pagehint-nodiscard -- -overcommit mem-lock=on   all
 kunit             --timeout=900       debug
+"
+
+# `make stress` (PH_SUITE=stress): the long forms, no host checks.
+STRESS_TESTS="
+stress-unload     --timeout=1800 --append=ph.cycles=100   all
+pagehint-integrity --timeout=900 --append=ph.secs=120     all
+hotplug           --timeout=900 --append=ph.rounds=10     all
+freeze            --timeout=900 --append=ph.rounds=10     all
+pressure          --timeout=900 --append=ph.rounds=10     all
 "
 
 passed=0 failed=0 skipped=0
@@ -96,12 +113,12 @@ kernel_selected() {
 	[ "$sel" = all ] && return 0
 	case $sel in
 	!*) [ "${sel#!}" != "$id" ] ;;
-	*) [ "$sel" = "$id" ] ;;
+	*) case ",$sel," in *",$id,"*) return 0 ;; esac; return 1 ;;
 	esac
 }
 
 main() {
-	local kernels t0 id name opts sel tag
+	local kernels t0
 	t0=$(date +%s)
 	ph_host_deps
 	ph_need_pkgs sparse
@@ -116,12 +133,24 @@ main() {
 	"$PH_TOP/scripts/fetch-qemu.sh" >"$results/qemu.log" 2>&1 ||
 		{ cat "$results/qemu.log"; ph_die "fetching QEMU failed"; }
 
+	table=$GUEST_TESTS
+	[ "${PH_SUITE:-check}" = stress ] && table=$STRESS_TESTS
+
+	[ "${PH_SUITE:-check}" = stress ] || host_checks "$kernels"
+	guest_tests "$kernels"
+	finish "$t0"
+}
+
+host_checks() {
+	local id
 	echo "== host checks"
+	# shellcheck disable=SC2086
+	set -- $1
 	run_case "rig self-test" "$results/host/rig-selftest.log" \
 		python3 "$PH_TOP/tests/rig/test_rig.py"
 	run_case "checkpatch --strict" "$results/host/checkpatch.log" \
 		"$PH_TOP/scripts/style.sh"
-	for id in $kernels; do
+	for id in "$@"; do
 		run_case "build W=1 (DKMS) $id" "$results/host/build-$id.log" \
 			env PH_W1=1 "$PH_TOP/scripts/dkms-build.sh" "$id"
 		if ! ph_kernel_needs_chroot "$id"; then
@@ -133,27 +162,34 @@ main() {
 				"$PH_TOP/scripts/kunit-build.sh" "$id"
 		fi
 	done
+}
 
-	for id in $kernels; do
+guest_tests() {
+	local id name rest opts sel tag
+	for id in $1; do
 		echo "== guest tests on $id ($(ph_kernel_kver "$id"))"
-		while read -r name opts sel; do
+		while read -r name rest; do
 			[ -n "$name" ] || continue
+			sel=${rest##* }
+			opts=$(echo "${rest% *}" | xargs)
 			kernel_selected "$sel" "$id" || continue
 			if [ -n "${PH_TESTS:-}" ] && ! grep -qw -- "$name" <<<"$PH_TESTS"; then
 				continue
 			fi
 			[ "$opts" = - ] && opts=""
-			tag=$name${opts:+.$(echo "${opts#--}" | tr '= ' '--')}
+			tag=$name${opts:+.$(echo "$opts" | tr -s '= -' '-' | sed 's/^-//')}
 			# shellcheck disable=SC2086
 			run_case "$id: $tag" "$results/$id/$tag/run.log" \
 				"$PH_TOP/scripts/run-guest.sh" -k "$id" -o "$results/$id/$tag" \
 				"$name" $opts
 			grep -h '^verdict:' "$results/$id/$tag/run.log" | sed 's/^/        /'
 			[ "$name" = kunit ] && record_ktap "$id" "$results/$id/$tag"
-		done <<<"$GUEST_TESTS"
+		done <<<"$table"
 	done
+}
 
-	echo "== check took $(($(date +%s) - t0)) s"
+finish() {
+	echo "== ${PH_SUITE:-check} took $(($(date +%s) - $1)) s"
 	if [ ${#failures[@]} -gt 0 ]; then
 		printf 'failed: %s\n' "${failures[@]}"
 	fi

@@ -24,6 +24,9 @@ fi
 
 # Modules the guest may load, and those it loads at boot.
 GUEST_MODULES="virtio_pci virtio_balloon"
+# ... and those it may load if the kernel has them (button: the ACPI power
+# button, which wakes a suspended guest).
+OPTIONAL_MODULES="button"
 BOOT_MODULES="virtio_pci"
 
 work=$(mktemp -d)
@@ -70,13 +73,18 @@ install_module() {
 	esac
 }
 
-for m in $GUEST_MODULES; do
+for m in $GUEST_MODULES $OPTIONAL_MODULES; do
 	: >"$r/lib/modules/$kver/order/$m"
 	if is_builtin "$m"; then
 		continue
 	fi
 	p=$(mod_path "$m")
-	[ -n "$p" ] || ph_die "module $m not found for $kver"
+	if [ -z "$p" ]; then
+		case " $OPTIONAL_MODULES " in
+		*" $m "*) rm -f "$r/lib/modules/$kver/order/$m"; continue ;;
+		esac
+		ph_die "module $m not found for $kver"
+	fi
 	for dep in $(resolve "$p" | awk '!seen[$0]++'); do
 		install_module "$dep"
 		rel=${dep%.xz}

@@ -124,6 +124,7 @@ class Rig:
         self.crashed_at = None   # first crash line; the run ends soon after
         self.qmp = None
         self.qmp_path = None
+        self.laters = []      # (time, QMP command, JSON args) to run then
 
     def now(self):
         return time.monotonic() - self.t0
@@ -163,6 +164,20 @@ class Rig:
             reply = self.qmp_request(rest[0], m.group(3).strip()[len(rest[0]):].strip())
             self.send(ctl, seq, reply)
             return
+        if cmd == "later" and len(rest) >= 3 and rest[1] == "qmp":
+            # A QMP command to run after a delay, for a guest that will not
+            # be able to ask then (asleep): answered at once.
+            try:
+                when = self.now() + float(rest[0])
+            except ValueError:
+                self.send(ctl, seq, "error bad delay")
+                return
+            text = m.group(3).strip()
+            args = text[text.index(rest[2]) + len(rest[2]):].strip()
+            self.laters.append((when, rest[2], args))
+            self.event(f"later {rest[0]}s qmp {rest[2]} {args}")
+            self.send(ctl, seq, "ok scheduled")
+            return
         if cmd == "mark" and rest:
             self.marks[rest[0]] = self.rss
             self.event(f"mark {rest[0]} {self.rss}")
@@ -200,6 +215,12 @@ class Rig:
             ctl.sendall(f"{seq} {text}\n".encode())
         except OSError:
             pass
+
+    def check_laters(self):
+        due = [x for x in self.laters if x[0] <= self.now()]
+        self.laters = [x for x in self.laters if x[0] > self.now()]
+        for _, command, args in due:
+            self.qmp_request(command, args)
 
     def check_waits(self, ctl):
         keep = []
@@ -303,6 +324,7 @@ class Rig:
                     rsslog.flush()
                 next_sample = t + 0.1
                 self.check_waits(ctl)
+                self.check_laters()
             if t >= deadline or (self.booted is None and t >= a.boot_timeout):
                 timed_out = True
                 break

@@ -17,16 +17,24 @@
  * released after the host's ack.  A pass reports at most
  * PAGEHINT_PASS_BATCHES batches.
  *
+ * Whether the host discards what it acks is checked on one page per report
+ * (pagehint_canary_*()); a host that keeps acknowledging reports without
+ * discarding them gets one report a minute until it discards again.
+ *
  * It runs on system_freezable_wq, so it is never running across a system
  * freeze; virtio.c also stops it before the queues go away (remove, freeze)
- * and starts it again after (restore).
+ * and starts it again after (restore).  A PM notifier ends a pass as soon as
+ * a suspend or hibernation begins: the freezer waits for a running pass, and
+ * a long one (seconds, when claims zero memory) would delay the sleep.
  */
 
+#include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
+#include <linux/suspend.h>
 #include <linux/workqueue.h>
 
 #include "pagehint.h"
@@ -53,6 +61,8 @@ static struct pagehint_worker {
 	struct pagehint_run run;
 	/* The map bit where the next pass takes hints from. */
 	unsigned long hint_cursor;
+	/* Reports in a row the host acked without discarding. */
+	unsigned int kept_run;
 	/* Zone scans completed without hooks (PAGEHINT_SCANONLY_FORGET). */
 	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
@@ -70,6 +80,9 @@ static struct pagehint_worker {
 	struct mutex lock;
 	struct pagehint_dev *dev;
 	bool running;
+	/* A system sleep is under way (PM notifier); read with READ_ONCE(). */
+	bool sleeping;
+	struct notifier_block pm_nb;
 } pagehint_worker;
 
 static unsigned long pagehint_max_pages(unsigned int order)
@@ -77,6 +90,57 @@ static unsigned long pagehint_max_pages(unsigned int order)
 	unsigned long kib = READ_ONCE(pagehint_knobs.max_inflight_kib);
 
 	return max(kib >> (PAGE_SHIFT - 10), 1UL << order);
+}
+
+/*
+ * Did the host discard what it acked?  Before a report the worker writes a
+ * canary into its first page, which is pagehint's; after the ack it reads
+ * it back.  A host that discarded the range hands it back zero-filled
+ * (QEMU: MADV_DONTNEED, or a hole punched in a file or memfd), one that
+ * ignored the report leaves the canary: guest memory locked on the host,
+ * backed by huge pages the range does not cover, or discard disabled
+ * (vfio).  One page per report is sampled: a write fault of one page on the
+ * host, which the discard then takes back.
+ */
+static u64 pagehint_canary(unsigned long pfn)
+{
+	return 0x7061676568696e74ULL ^ pfn;	/* "pagehint" */
+}
+
+static void pagehint_canary_set(unsigned long pfn)
+{
+	u64 *p = kmap_local_pfn(pfn);
+
+	WRITE_ONCE(*p, pagehint_canary(pfn));
+	kunmap_local(p);
+}
+
+static bool pagehint_canary_kept(unsigned long pfn)
+{
+	u64 *p = kmap_local_pfn(pfn);
+	bool kept = READ_ONCE(*p) == pagehint_canary(pfn);
+
+	kunmap_local(p);
+	return kept;
+}
+
+/* Count a report the host kept; back off after PAGEHINT_KEPT_BACKOFF. */
+static void pagehint_host_kept(struct pagehint_worker *w)
+{
+	pagehint_stat_add(&pagehint_stats.reports_kept, 1);
+	if (++w->kept_run < PAGEHINT_KEPT_BACKOFF)
+		return;
+	if (w->kept_run == PAGEHINT_KEPT_BACKOFF)
+		pr_warn("the host acknowledges reports without discarding the memory (%u in a row): one report a minute from now on; if guest memory is backed by huge pages on the host, raise report_order\n",
+			w->kept_run);
+	w->budget = 0;		/* end this pass */
+}
+
+static void pagehint_host_discarded(struct pagehint_worker *w)
+{
+	if (w->kept_run >= PAGEHINT_KEPT_BACKOFF)
+		pr_info("the host discards reported memory again\n");
+	w->kept_run = 0;
 }
 
 /*
@@ -90,6 +154,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	struct pagehint_batch *batch = &w->batch;
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
+	unsigned long sample = batch->start[0];
 	unsigned int nents;
 	int err;
 
@@ -97,6 +162,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 		return 0;
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
+	pagehint_canary_set(sample);
 	err = pagehint_dev_report(w->pdev, w->sgl, nents);
 	if (err == -ESHUTDOWN)
 		return err;
@@ -108,6 +174,10 @@ static int pagehint_flush(struct pagehint_worker *w)
 		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
 		pagehint_stat_add(&pagehint_stats.reported_from_scans,
 				  bytes - hint_bytes);
+		if (pagehint_canary_kept(sample))
+			pagehint_host_kept(w);
+		else
+			pagehint_host_discarded(w);
 	}
 	pagehint_batch_release(batch, !err);
 	return err;
@@ -190,7 +260,8 @@ static void pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 
 static bool pagehint_pass_over(struct pagehint_worker *w)
 {
-	return w->err || w->budget <= 0 || pagehint_dev_stopping(w->pdev);
+	return w->err || w->budget <= 0 || pagehint_dev_stopping(w->pdev) ||
+	       READ_ONCE(w->sleeping);
 }
 
 /*
@@ -325,8 +396,8 @@ static void pagehint_work_fn(struct work_struct *work)
 
 	w->pdev = READ_ONCE(w->dev);
 	if (!READ_ONCE(w->running) || !w->pdev ||
-	    !READ_ONCE(pagehint_knobs.enabled))
-		return;
+	    !READ_ONCE(pagehint_knobs.enabled) || READ_ONCE(w->sleeping))
+		return;		/* the end of a sleep kicks the worker */
 
 	w->order = READ_ONCE(pagehint_knobs.report_order);
 	w->budget = PAGEHINT_PASS_BATCHES;
@@ -344,9 +415,33 @@ static void pagehint_work_fn(struct work_struct *work)
 	delay_ms = READ_ONCE(pagehint_knobs.delay_ms);
 	if (w->budget > 0 || w->err)
 		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_MIN_IDLE_MS);
-	if (READ_ONCE(w->running))
+	if (w->kept_run >= PAGEHINT_KEPT_BACKOFF)
+		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_BACKOFF_MS);
+	if (READ_ONCE(w->running) && !READ_ONCE(w->sleeping))
 		queue_delayed_work(system_freezable_wq, &w->work,
 				   msecs_to_jiffies(delay_ms));
+}
+
+/* Stop passes while the system goes to sleep; resume after. */
+static int pagehint_pm_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct pagehint_worker *w = container_of(nb, struct pagehint_worker,
+						 pm_nb);
+
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+	case PM_SUSPEND_PREPARE:
+		WRITE_ONCE(w->sleeping, true);
+		break;
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+	case PM_POST_SUSPEND:
+		WRITE_ONCE(w->sleeping, false);
+		pagehint_kick();
+		break;
+	}
+	return NOTIFY_DONE;
 }
 
 /* Run a pass now (knob changes); a no-op while no device is served. */
@@ -412,6 +507,9 @@ int pagehint_worker_init(void)
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
 	pagehint_batch_init(&w->batch, 0);
+	w->sleeping = false;
+	w->pm_nb.notifier_call = pagehint_pm_notify;
+	register_pm_notifier(&w->pm_nb);
 	return 0;
 }
 
@@ -419,6 +517,7 @@ void pagehint_worker_exit(void)
 {
 	struct pagehint_worker *w = &pagehint_worker;
 
+	unregister_pm_notifier(&w->pm_nb);
 	/* virtio.c has stopped the worker when the driver went away. */
 	WARN_ON_ONCE(w->running || w->batch.nr);
 	kfree(w->scans);

@@ -224,6 +224,7 @@ PAGEHINT_ATTR_RO(_name)
 PAGEHINT_STAT_ATTR(reported_bytes, reported_bytes, 1);
 PAGEHINT_STAT_ATTR(reports, reports, 1);
 PAGEHINT_STAT_ATTR(report_errors, report_errors, 1);
+PAGEHINT_STAT_ATTR(reports_kept, reports_kept, 1);
 PAGEHINT_STAT_ATTR(claimed_bytes, claimed_bytes, 1);
 PAGEHINT_STAT_ATTR(claim_failures, claim_failures, 1);
 PAGEHINT_STAT_ATTR(claim_us, claim_ns, NSEC_PER_USEC);
@@ -263,6 +264,7 @@ static struct attribute *pagehint_attrs[] = {
 	&reported_bytes_attr.attr,
 	&reports_attr.attr,
 	&report_errors_attr.attr,
+	&reports_kept_attr.attr,
 	&claimed_bytes_attr.attr,
 	&claim_failures_attr.attr,
 	&claim_us_attr.attr,

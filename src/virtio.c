@@ -129,6 +129,13 @@ int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
 	/* The queue holds one request and was checked at probe. */
 	if (WARN_ON_ONCE(err == -ENOSPC))
 		return err;
+	/*
+	 * A broken device (surprise removal, shutdown) takes nothing more
+	 * until it is reset: like a device going away, the batch stays
+	 * claimed until then.
+	 */
+	if (err && virtqueue_is_broken(vq))
+		return -ESHUTDOWN;
 	if (err) {
 		dev_err_ratelimited(&pdev->vdev->dev, "cannot queue a report: %d\n", err);
 		return err;

@@ -78,6 +78,62 @@ ph_kmemleak_check() {
 	return 0
 }
 
+# ph_param NAME DEFAULT: the value of ph.NAME= on the kernel command line
+# (the rig's --append), else DEFAULT.
+ph_param() {
+	local v
+	v=$(sed -n "s/.*ph\.$1=\([^ ]*\).*/\1/p" /proc/cmdline)
+	echo "${v:-$2}"
+}
+
+# Can this kernel release the device from virtio_balloon without oopsing?
+# The same ranges as pagehint_balloon_unbind_oopses() in compat.h:
+# [6.11, 6.12.96) and [6.13, 7.2) oops when the device offers reporting.
+ph_unbind_safe() {
+	local v
+	v=$(uname -r | sed 's/[^0-9.].*//' | awk -F. '{ printf "%d", $1 * 1000000 + $2 * 1000 + $3 }')
+	! { [ "$v" -ge 6011000 ] && [ "$v" -lt 6012096 ]; } &&
+		! { [ "$v" -ge 6013000 ] && [ "$v" -lt 7002000 ]; }
+}
+
+# ph_churn_start MIB: keep writing and verifying position-dependent patterns
+# in MIB of memory (rounds of a few seconds, new memory each round) until
+# ph_churn_stop, which fails if any round found a mismatch.
+ph_churn_start() {
+	rm -f /tmp/churn.stop /tmp/churn.bad /tmp/churn.rounds
+	(
+		i=0
+		while [ ! -f /tmp/churn.stop ]; do
+			i=$((i + 1))
+			ph-memverify -m "$1" -t 2 -s $i >>/tmp/churn.log 2>&1 ||
+				echo "round $i" >>/tmp/churn.bad
+			echo $i >/tmp/churn.rounds
+		done
+	) &
+	PH_CHURN_PID=$!
+}
+
+ph_churn_stop() {
+	touch /tmp/churn.stop
+	wait $PH_CHURN_PID
+	ph_info "churn: $(cat /tmp/churn.rounds 2>/dev/null || echo 0) rounds; $(awk '{ w += $4; v += $7 } END { printf "%d MiB written, %d MiB verified", w, v }' /tmp/churn.log)"
+	if [ -f /tmp/churn.bad ]; then
+		grep -i mismatch /tmp/churn.log | head -n 20
+		return 1
+	fi
+	return 0
+}
+
+# ph_wait_reports N SECONDS: wait until pagehint has made N reports.
+ph_wait_reports() {
+	local n=0
+	while [ "$(cat $PH_SYSFS/reports)" -lt "$1" ] && [ $n -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ "$(cat $PH_SYSFS/reports)" -ge "$1" ]
+}
+
 # The balloon device as the virtio bus sees it (virtioN), if any.
 ph_balloon_dev() {
 	local d

@@ -6,7 +6,7 @@
 # A page reported while in use would read back as zeros: zero mismatches.
 . /tests/lib.sh
 
-SECS=${PH_SECS:-20}
+SECS=$(ph_param secs 20)
 
 # The checker's control: pages discarded behind its back must be caught.
 if ph-memverify -m 32 -t 3 -x 2>/dev/null; then

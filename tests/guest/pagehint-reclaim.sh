@@ -20,4 +20,7 @@ ph_info "host RSS fell by half in: $res"
 sleep 10
 ph-host mark after
 ph_stats
+# QEMU discards what it acks: pagehint must not think otherwise.
+[ "$(cat $PH_SYSFS/reports_kept)" = 0 ] ||
+	ph_fail "$(cat $PH_SYSFS/reports_kept) reports counted as kept by a host that discards"
 rmmod pagehint || ph_fail "rmmod failed"

@@ -4,6 +4,7 @@
  * Included by pagehint_kunit.c after the module's units.
  */
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
 #include <linux/slab.h>
@@ -33,6 +34,8 @@ static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
 
 		if (!page || PageBuddy(page) || !page_count(page))
 			fake->not_owned++;
+		else if (!fake->keep)
+			clear_highpage(page);	/* discarded: reads as zeros */
 	}
 	fake->pages += nr;
 	fake->max_len = max(fake->max_len, nr);

@@ -18,14 +18,17 @@
  * the "device": it reads the descriptors like a host would, checks that
  * every page it is handed is owned by pagehint (allocated, not a free buddy
  * page), records what it saw and returns the buffer with used length 0, as
- * QEMU does after discarding.  With @hold set it keeps the buffers instead,
- * like a host that is slow to ack.
+ * QEMU does after discarding: it zero-fills every page of the report, as
+ * MADV_DONTNEED would.  With @keep set it acks without discarding (a host
+ * whose memory is locked); with @hold set it keeps the buffers instead, like
+ * a host that is slow to ack.
  */
 struct ph_fake_dev {
 	struct virtio_device vdev;
 	u8 status;
 	unsigned int qsize;		/* entries of every queue */
 	bool hold;			/* do not return reports */
+	bool keep;			/* ack without discarding */
 
 	/* Queues as pagehint asked for them. */
 	unsigned int nvqs;

@@ -207,8 +207,12 @@ static void report_coalesces(struct kunit *test)
 	ph_unbind(fake);
 }
 
-/* A queue that refuses the report: counted, released, not remembered. */
-static void report_device_error(struct kunit *test)
+/*
+ * A broken device (surprise removal, shutdown) takes no report: the pass
+ * ends, nothing is counted as reported, and the batch stays claimed until
+ * the device is reset (remove), then goes back unreported.
+ */
+static void report_device_broken(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
 	s64 errors = atomic64_read(&pagehint_stats.report_errors);
@@ -229,14 +233,17 @@ static void report_device_error(struct kunit *test)
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
 	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
-	KUNIT_EXPECT_EQ(test, pagehint_flush(w), -EIO);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors + 1);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
+	/* Still pagehint's: the device might be reset and touch nothing. */
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+	ph_unbind(fake);
 	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
 	KUNIT_EXPECT_EQ(test, page_count(page), 0);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
-	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
-	ph_unbind(fake);
 }
 
 static const unsigned int ph_pass_orders[] = { 0, 3, 9, 10 };
@@ -263,6 +270,7 @@ static void report_worker_passes(struct kunit *test)
 	unsigned int order = *(const unsigned int *)test->param_value;
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
 	s64 reports = atomic64_read(&pagehint_stats.reports);
+	s64 kept = atomic64_read(&pagehint_stats.reports_kept);
 	struct ph_fake_dev *fake;
 
 	pagehint_knobs.report_order = order;
@@ -287,6 +295,8 @@ static void report_worker_passes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
 			(s64)fake->pages << PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	/* The fake host discards: no report counted as kept. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept, 0);
 	ph_fake_destroy(fake);
 
 	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
@@ -295,13 +305,53 @@ static void report_worker_passes(struct kunit *test)
 	ph_env_rebuild();
 }
 
+/*
+ * A host that acks without discarding: every report is counted as kept,
+ * and after PAGEHINT_KEPT_BACKOFF in a row the worker waits a minute
+ * between passes; a report discarded again ends the back-off.
+ */
+static void report_host_keeps(struct kunit *test)
+{
+	s64 kept = atomic64_read(&pagehint_stats.reports_kept);
+	struct ph_fake_dev *fake;
+	unsigned int n;
+
+	pagehint_knobs.delay_ms = 0;
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	fake->keep = true;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, PAGEHINT_KEPT_BACKOFF, 120));
+	/* Backing off: the next pass is a minute away. */
+	msleep(500);
+	n = ph_fake_reports(fake);
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)PAGEHINT_KEPT_BACKOFF);
+	msleep(1000);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), n);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept,
+			(s64)PAGEHINT_KEPT_BACKOFF);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.kept_run, (unsigned int)PAGEHINT_KEPT_BACKOFF);
+
+	/* The host discards again: a pass now, and the back-off ends. */
+	fake->keep = false;
+	pagehint_kick();
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 1, 120));
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.kept_run, 0U);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	ph_fake_destroy(fake);
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+}
+
 static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE_PARAM(report_scan_policy, ph_policy_gen_params),
 	KUNIT_CASE(report_full_and_partial),
 	KUNIT_CASE(report_coalesces),
-	KUNIT_CASE(report_device_error),
+	KUNIT_CASE(report_device_broken),
 	KUNIT_CASE_PARAM_ATTR(report_worker_passes, ph_pass_order_gen,
 			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE(report_host_keeps),
 	{}
 };
 
