@@ -97,7 +97,7 @@ main() {
 		ph_die "kernelrelease $(kmake -s kernelrelease) is not $kver"
 
 	jobs=$(nproc)
-	ph_log "building $kver with $jobs jobs (cold: tens of minutes on 2 cores)"
+	ph_log "building $kver with $jobs jobs (about 5 min on 2 idle cores)"
 	t0=$(date +%s)
 	kmake -s -j"$jobs" bzImage modules >"$dir/build.log" 2>&1 ||
 		{ tail -n 40 "$dir/build.log"; ph_die "building $kver failed (see $dir/build.log)"; }

@@ -41,6 +41,7 @@ stock-reclaim     --reporting=on      all
 stock-noreclaim   --reporting=off     all
 pagehint-knobs    -                   all
 pagehint-refuse   --reporting=off     all
+pagehint-poison   --append=init_on_free=1 all
 pagehint-reclaim  --reporting=on      all
 pagehint-takeover --reporting=on      all
 pagehint-integrity --timeout=240      all

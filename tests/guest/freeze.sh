@@ -13,10 +13,7 @@ grep -qw freeze /sys/power/state || ph_skip "no suspend-to-idle: /sys/power/stat
 ph_modprobe button 2>/dev/null || true
 ls -d /sys/bus/*/drivers/*button >/dev/null 2>&1 || ph_skip "no ACPI button driver to wake the guest"
 
-insmod $PH_KO || ph_fail "insmod failed"
-[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-echo 0 >$PH_SYSFS/delay_ms
-echo always >$PH_SYSFS/scan
+ph_load_busy
 ph_churn_start 128
 
 ROUNDS=$(ph_param rounds 2)
@@ -26,12 +23,7 @@ while [ $i -lt "$ROUNDS" ]; do
 	ph_wait_reports $((before + 1)) 20 || ph_fail "round $i: no report before the freeze"
 	ph-host later 3 qmp system_powerdown >/dev/null || ph_fail "cannot schedule the wake-up"
 	echo freeze >/sys/power/state || ph_fail "round $i: suspend-to-idle failed"
-	case $(cat $PH_SYSFS/device) in
-	bound*) ;;
-	*) ph_fail "round $i: after the resume sysfs says '$(cat $PH_SYSFS/device)'" ;;
-	esac
-	after=$(cat $PH_SYSFS/reports)
-	ph_wait_reports $((after + 1)) 20 || ph_fail "round $i: no report after the resume"
+	ph_still_reporting "the resume of round $i"
 	ph_info "round $i: suspended to idle and back, reporting"
 	i=$((i + 1))
 done
@@ -40,12 +32,7 @@ done
 if grep -qw disk /sys/power/state; then
 	echo disk >/sys/power/state 2>/dev/null && ph_info "hibernation returned success"
 	dmesg | grep -i 'PM: hibernation\|PM: Image\|swap' | grep -v nosave | tail -n 3
-	case $(cat $PH_SYSFS/device) in
-	bound*) ;;
-	*) ph_fail "after the hibernation attempt sysfs says '$(cat $PH_SYSFS/device)'" ;;
-	esac
-	after=$(cat $PH_SYSFS/reports)
-	ph_wait_reports $((after + 1)) 20 || ph_fail "no report after the hibernation attempt"
+	ph_still_reporting "the hibernation attempt"
 	ph_info "hibernation freeze/thaw and back, reporting"
 fi
 ph_churn_stop || ph_fail "the checker found mismatches"

@@ -23,10 +23,7 @@ ph_wait_gone() {
 	! ph_balloon_dev >/dev/null
 }
 
-insmod $PH_KO || ph_fail "insmod failed"
-[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-echo 0 >$PH_SYSFS/delay_ms
-echo always >$PH_SYSFS/scan
+ph_load_busy
 ph_churn_start 128
 ROUNDS=$(ph_param rounds 2)
 i=0
@@ -49,8 +46,7 @@ while [ $i -lt "$ROUNDS" ]; do
 		sleep 0.2
 	done
 	ph_wait_driver pagehint 60 || ph_fail "round $i: pagehint did not bind the new device: $(cat $PH_SYSFS/device)"
-	after=$(cat $PH_SYSFS/reports)
-	ph_wait_reports $((after + 1)) 20 || ph_fail "round $i: no report through the new device"
+	ph_still_reporting "the re-plug of round $i"
 	ph_info "round $i: re-plugged, bound, reporting ($(cat $PH_SYSFS/device))"
 	i=$((i + 1))
 done

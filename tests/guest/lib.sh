@@ -124,6 +124,27 @@ ph_churn_stop() {
 	return 0
 }
 
+# ph_load_busy: load pagehint, check that it bound the device, and make it
+# report as fast as it can (delay_ms=0, scan=always).
+ph_load_busy() {
+	insmod $PH_KO || ph_fail "insmod failed"
+	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
+	echo 0 >$PH_SYSFS/delay_ms
+	echo always >$PH_SYSFS/scan
+}
+
+# ph_still_reporting WHAT: pagehint is bound and makes a new report within
+# 20 s (after WHAT: a resume, a re-plug, ...).
+ph_still_reporting() {
+	local n
+	case $(cat $PH_SYSFS/device) in
+	bound*) ;;
+	*) ph_fail "after $1 sysfs says '$(cat $PH_SYSFS/device)'" ;;
+	esac
+	n=$(cat $PH_SYSFS/reports)
+	ph_wait_reports $((n + 1)) 20 || ph_fail "no report after $1"
+}
+
 # ph_wait_reports N SECONDS: wait until pagehint has made N reports.
 ph_wait_reports() {
 	local n=0

@@ -7,10 +7,7 @@
 # so in the kernel log.
 . /tests/lib.sh
 
-insmod $PH_KO || ph_fail "insmod failed"
-[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-echo 0 >$PH_SYSFS/delay_ms
-echo always >$PH_SYSFS/scan
+ph_load_busy
 ph-memtouch -m 512 >/dev/null
 n=0
 while [ "$(cat $PH_SYSFS/reports_kept)" -lt 8 ] && [ $n -lt 600 ]; do

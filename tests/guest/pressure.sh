@@ -28,11 +28,8 @@ set -- $(hog "$ROUNDS")
 base_fail=$1 base_oom=$2 base_stall=$3
 ph_info "without pagehint: $base_fail failed hogs, $base_oom OOM kills, $base_stall allocation stalls"
 
-insmod $PH_KO || ph_fail "insmod failed"
-[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-echo 0 >$PH_SYSFS/delay_ms
+ph_load_busy
 echo 0 >$PH_SYSFS/report_order
-echo always >$PH_SYSFS/scan
 ph_wait_reports 1 30 || ph_fail "no report before the hog"
 skips0=$(cat $PH_SYSFS/guard_skips)
 set -- $(hog "$ROUNDS")
