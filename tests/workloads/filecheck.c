@@ -127,6 +127,18 @@ static size_t random_len(void)
 	return (64 * 1024 + next_rand() % (4032 * 1024)) & ~(size_t)7;
 }
 
+/* Write @what to /proc/sys/vm/drop_caches ("4": stop logging each drop). */
+static void drop_caches(const char *what)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, what, 1) != 1)
+		fprintf(stderr, "filecheck: drop_caches %s failed\n", what);
+	close(fd);
+}
+
 /* The control: discard one page of a random file, as a host would. */
 static void punch_one(int n)
 {
@@ -177,6 +189,7 @@ int main(int argc, char **argv)
 	}
 	budget = (size_t)mib << 20;
 	mkdir(dir, 0700);
+	drop_caches("4");
 	t0 = now();
 	while (used < budget && n < MAX_FILES) {
 		size_t len = random_len();
@@ -187,8 +200,6 @@ int main(int argc, char **argv)
 		n++;
 	}
 	while (now() - t0 < secs) {
-		int fd;
-
 		if (control)
 			punch_one(n);
 		for (i = 0; i < n; i++)
@@ -202,13 +213,7 @@ int main(int argc, char **argv)
 				goto io_error;
 			used += files[i].len;
 		}
-		/* 3: page cache and slab; 4: log it only the first time. */
-		fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-		if (fd >= 0) {
-			if (write(fd, "7", 1) != 1)
-				fprintf(stderr, "filecheck: drop_caches failed\n");
-			close(fd);
-		}
+		drop_caches("3");	/* page cache and slab */
 	}
 	for (i = 0; i < n; i++)
 		if (files[i].len && verify_file(i))
