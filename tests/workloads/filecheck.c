@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pattern.h"
 
 #define MAX_FILES	4096
 #define BUF_WORDS	(64 * 1024 / 8)
@@ -39,24 +40,7 @@ struct file {
 static struct file files[MAX_FILES];
 static const char *dir = "/tmp/filecheck";
 static unsigned long long written, verified, mismatches;
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint64_t buf[BUF_WORDS];
-
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint64_t word(uint64_t seed, uint64_t off)
-{
-	uint64_t x = seed ^ (off * 0x9e3779b97f4a7c15ULL);
-
-	x ^= x >> 29;
-	return x | 1;	/* never zero */
-}
 
 static void path_of(int i, char *p, size_t n)
 {

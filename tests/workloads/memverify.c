@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "pattern.h"
 
 #define MAX_CHUNKS	16384
 #define WORDS_PER_PAGE	8
@@ -38,23 +39,6 @@ struct chunk {
 static struct chunk chunks[MAX_CHUNKS];
 static long psz;
 static unsigned long long written, verified, mismatches;
-static uint64_t rng = 88172645463325252ULL;
-
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint64_t word(uint64_t seed, size_t off)
-{
-	uint64_t x = seed ^ (off * 0x9e3779b97f4a7c15ULL);
-
-	x ^= x >> 31;
-	return x | 1;	/* never zero: a discarded page reads as zero */
-}
 
 static unsigned long long pfn_of(void *addr)
 {
