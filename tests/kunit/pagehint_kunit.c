@@ -76,6 +76,19 @@ static void ph_env_rebuild(void)
 	mutex_unlock(&pagehint_knob_lock);
 }
 
+/*
+ * A block of 2^order pages, allocated; the test is skipped (with the
+ * reason) when the allocator has none free, a condition of the guest.
+ */
+static struct page *ph_alloc_or_skip(struct kunit *test, unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+
+	if (!page)
+		kunit_skip(test, "no free block of order %u", order);
+	return page;
+}
+
 #include "fake_virtio.c"
 
 #include "map_test.c"

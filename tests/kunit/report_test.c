@@ -183,9 +183,7 @@ static void report_coalesces(struct kunit *test)
 
 	if (order > PAGEHINT_MAX_ORDER)
 		kunit_skip(test, "no buddy order above the pageblock order");
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!page)
-		kunit_skip(test, "no free block of order %u", order);
+	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
 	fake = ph_bind_idle(test);
 	ph_batcher_begin(w, fake);
@@ -221,9 +219,7 @@ static void report_device_broken(struct kunit *test)
 	struct page *page;
 	unsigned long pfn;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
-	if (!page)
-		kunit_skip(test, "no free pageblock");
+	page = ph_alloc_or_skip(test, pageblock_order);
 	pfn = page_to_pfn(page);
 	fake = ph_bind_idle(test);
 	ph_batcher_begin(w, fake);

@@ -32,9 +32,7 @@ static void scan_finds_freed(struct kunit *test)
 	struct zone *zone;
 	bool found;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!page)
-		kunit_skip(test, "no free block of order %u", order);
+	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
 	zone = page_zone(page);
 
@@ -72,9 +70,7 @@ static void scan_respects_order(struct kunit *test)
 	struct zone *zone;
 
 	/* Two order-4 halves: keep one, free the other. */
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 5);
-	if (!page)
-		kunit_skip(test, "no free block of order 5");
+	page = ph_alloc_or_skip(test, 5);
 	split_page(page, 5);
 	pfn = page_to_pfn(page);
 	zone = page_zone(page);

@@ -57,9 +57,7 @@ static void tracker_free_hints(struct kunit *test)
 	unsigned long pfn, nr = 1UL << order;
 	struct page *page;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!page)
-		kunit_skip(test, "no free block of order %u", order);
+	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
 	/* The allocation itself cleared the block's hints. */
 	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), 0UL);
@@ -105,9 +103,7 @@ static void tracker_ignores_self(struct kunit *test)
 	unsigned long pfn, nr = 1UL << order;
 	struct page *page;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!page)
-		kunit_skip(test, "no free block of order %u", order);
+	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
 	pagehint_tracker_self_begin();
 	__free_pages(page, order);
