@@ -12,8 +12,12 @@
 #   make kunit            the KUnit suites, on the debug kernel (KERNEL=debug)
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
-#   make install          install into /lib/modules/$(KVER)/updates
+#   make install          install into /lib/modules/$(KVER)/updates, with
+#                         pagehint-stat and the modprobe.d file
 #   make dkms-install     copy the source into /usr/src and add it to DKMS
+#   make deb              the Debian package pagehint-dkms, into dist/
+#   make distro-test      a debootstrapped Debian guest: package, kernel
+#                         upgrade, DKMS rebuild, boot with systemd
 #   make style            checkpatch.pl --strict on every source file
 #   make sparse           sparse over every unit (C=2)
 
@@ -43,14 +47,22 @@ module:
 clean:
 	$(KMAKE) clean
 
-install: module
+install: module tools-install
 	$(KMAKE) modules_install INSTALL_MOD_DIR=updates
 	depmod -a $(KVER)
 
-dkms-install:
-	rm -rf /usr/src/pagehint-$(VERSION)
-	install -d /usr/src/pagehint-$(VERSION)
-	tar -cf - $(DKMS_SOURCES) | tar -C /usr/src/pagehint-$(VERSION) -xf -
+# pagehint-stat and the modprobe.d file (make install, make dkms-install).
+tools-install:
+	install -D -m 755 scripts/pagehint-stat $(DESTDIR)/usr/sbin/pagehint-stat
+	install -D -m 644 etc/modprobe.d/pagehint.conf $(DESTDIR)/etc/modprobe.d/pagehint.conf
+
+# The DKMS payload under $(DESTDIR)/usr/src (make dkms-install, make deb).
+dkms-source:
+	rm -rf $(DESTDIR)/usr/src/pagehint-$(VERSION)
+	install -d $(DESTDIR)/usr/src/pagehint-$(VERSION)
+	tar -cf - $(DKMS_SOURCES) | tar -C $(DESTDIR)/usr/src/pagehint-$(VERSION) -xf -
+
+dkms-install: dkms-source tools-install
 	dkms add -m pagehint -v $(VERSION)
 	dkms build -m pagehint -v $(VERSION) -k $(KVER)
 	dkms install -m pagehint -v $(VERSION) -k $(KVER)
@@ -58,6 +70,13 @@ dkms-install:
 dkms-uninstall:
 	dkms remove -m pagehint -v $(VERSION) --all
 	rm -rf /usr/src/pagehint-$(VERSION)
+	rm -f /usr/sbin/pagehint-stat /etc/modprobe.d/pagehint.conf
+
+deb:
+	scripts/build-deb.sh
+
+distro-test:
+	scripts/distro-test.sh
 
 kernels:
 	scripts/fetch-kernels.sh
@@ -91,5 +110,5 @@ bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
-.PHONY: all module clean install dkms-install dkms-uninstall kernels style sparse demo check stress \
-	debug-kernel kunit bench-hooks
+.PHONY: all module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
+	distro-test kernels style sparse demo check stress debug-kernel kunit bench-hooks

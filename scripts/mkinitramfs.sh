@@ -106,7 +106,8 @@ esac
 cp "$PH_TOP"/tests/guest/*.sh "$r/tests/"
 cp "$PH_TOP/tests/guest/init" "$r/init"
 cp "$PH_TOP/tests/guest/ph-host" "$r/bin/ph-host"
-chmod 755 "$r/init" "$r/bin/ph-host"
+cp "$PH_TOP/scripts/pagehint-stat" "$r/bin/pagehint-stat"
+chmod 755 "$r/init" "$r/bin/ph-host" "$r/bin/pagehint-stat"
 mkdir -p "$work/wl"
 make -s -C "$PH_TOP/tests/workloads" OUT="$work/wl" >&2
 for f in "$work"/wl/*; do

@@ -30,6 +30,7 @@
 
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -37,12 +38,16 @@
 #include <linux/suspend.h>
 #include <linux/workqueue.h>
 
+#include <trace/events/pagehint.h>
+
 #include "pagehint.h"
 
 /* Per-zone exhaustive scan state; only the worker touches it. */
 struct pagehint_zone_scan {
 	unsigned long cursor;	/* next PFN; 0 when no scan is under way */
 	long gen;		/* overflow generation when the scan began */
+	unsigned long found;	/* pages in free blocks found (tracepoint) */
+	unsigned long fresh;	/* ... not reported already */
 };
 
 /* A run of adjacent candidates, not claimed yet. */
@@ -156,6 +161,8 @@ static int pagehint_flush(struct pagehint_worker *w)
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
 	unsigned long sample = batch->start[0];
 	unsigned int nents;
+	bool kept = false;
+	u64 t0;
 	int err;
 
 	if (!batch->nr)
@@ -163,7 +170,12 @@ static int pagehint_flush(struct pagehint_worker *w)
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
 	pagehint_canary_set(sample);
+	trace_pagehint_report(nents, bytes, sample, w->order);
+	t0 = ktime_get_ns();
 	err = pagehint_dev_report(w->pdev, w->sgl, nents);
+	if (!err)
+		kept = pagehint_canary_kept(sample);
+	trace_pagehint_report_done(nents, bytes, ktime_get_ns() - t0, err, kept);
 	if (err == -ESHUTDOWN)
 		return err;
 	if (err) {
@@ -174,7 +186,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
 		pagehint_stat_add(&pagehint_stats.reported_from_scans,
 				  bytes - hint_bytes);
-		if (pagehint_canary_kept(sample))
+		if (kept)
 			pagehint_host_kept(w);
 		else
 			pagehint_host_discarded(w);
@@ -223,9 +235,10 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 
 /*
  * Offer a free block: skip it if reported and untouched since, else add it
- * to the pending run, or claim that run and start a new one.
+ * to the pending run, or claim that run and start a new one.  Returns
+ * whether the block was taken as a candidate.
  */
-static void pagehint_offer(struct pagehint_worker *w, struct zone *zone,
+static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 			   const struct pagehint_block *block,
 			   enum pagehint_source src)
 {
@@ -234,7 +247,7 @@ static void pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 
 	if (pagehint_tracker_reported(block->pfn, block->order)) {
 		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
-		return;
+		return false;
 	}
 	room = w->batch.max_pages - w->batch.nr_pages;
 	if (run->len && (run->zone != zone || run->src != src ||
@@ -256,12 +269,14 @@ static void pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		run->len = min(run->len, w->batch.max_pages);
 		pagehint_claim_run(w);
 	}
+	return true;
 }
 
+/* A pass also ends early when reporting is turned off (enabled=0). */
 static bool pagehint_pass_over(struct pagehint_worker *w)
 {
 	return w->err || w->budget <= 0 || pagehint_dev_stopping(w->pdev) ||
-	       READ_ONCE(w->sleeping);
+	       READ_ONCE(w->sleeping) || !READ_ONCE(pagehint_knobs.enabled);
 }
 
 /*
@@ -343,23 +358,34 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 	if (!zs->cursor) {
 		zs->cursor = zone->zone_start_pfn;
 		zs->gen = pagehint_tracker_generation();
+		zs->found = 0;
+		zs->fresh = 0;
+		trace_pagehint_scan_start(nid, zone->name, zone->zone_start_pfn,
+					  zone_end_pfn(zone));
 	}
 	budget = max(READ_ONCE(pagehint_knobs.scan_budget_pages), 1UL << w->order);
 	start = zs->cursor;
 	stop = min(zone_end_pfn(zone), start + budget);
 	while (!pagehint_pass_over(w) &&
-	       pagehint_scan_next(zone, &zs->cursor, stop, w->order, &block))
-		pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN);
+	       pagehint_scan_next(zone, &zs->cursor, stop, w->order, &block)) {
+		zs->found += 1UL << block.order;
+		if (pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN))
+			zs->fresh += 1UL << block.order;
+	}
 	pagehint_claim_run(w);
 	pagehint_stat_add(&pagehint_stats.scan_pages, zs->cursor - start);
 
 	if (zs->cursor >= zone_end_pfn(zone)) {
+		bool rescan = pagehint_tracker_generation() != zs->gen &&
+			      READ_ONCE(pagehint_knobs.scan) != PAGEHINT_SCAN_NEVER;
+
 		pagehint_stat_add(&pagehint_stats.scans, 1);
+		trace_pagehint_scan_end(nid, zone->name, zone->spanned_pages,
+					zs->found, zs->fresh, rescan);
 		if (!pagehint_tracker_hooked() &&
 		    ++w->scanonly_scans % PAGEHINT_SCANONLY_FORGET == 0)
 			pagehint_tracker_forget_reported();
-		if (pagehint_tracker_generation() != zs->gen &&
-		    READ_ONCE(pagehint_knobs.scan) != PAGEHINT_SCAN_NEVER) {
+		if (rescan) {
 			/* The map overflowed meanwhile: once more. */
 			pagehint_stat_add(&pagehint_stats.rescans, 1);
 			pagehint_tracker_request_scan(nid, zid);

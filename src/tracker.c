@@ -54,6 +54,7 @@
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <trace/events/kmem.h>
+#include <trace/events/pagehint.h>
 
 #include "pagehint.h"
 
@@ -303,8 +304,9 @@ bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
 
 /* ---- The hooks ---- */
 
-static void pagehint_overflow_page(struct page *page)
+static void pagehint_overflow_page(struct page *page, unsigned int order)
 {
+	trace_pagehint_overflow(page_to_pfn(page), order);
 	this_cpu_inc(pagehint_hook_counters.out_of_span);
 	atomic_long_inc(&pagehint_overflow_gen);
 	if (pagehint_scan_requests)
@@ -335,7 +337,7 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 	if (n > 0)
 		this_cpu_add(pagehint_hook_counters.hints_set, n);
 	else if (n < 0)
-		pagehint_overflow_page(page);
+		pagehint_overflow_page(page, order);
 }
 
 static void pagehint_hook_alloc(struct page *page, unsigned int order)
@@ -499,8 +501,10 @@ int pagehint_tracker_rebuild(void)
 			pagehint_knobs.bitmap_budget_kib, PTR_ERR(map));
 		map = NULL;
 	}
-	if (!map || map->order > order)
+	if (!map || map->order > order) {
+		trace_pagehint_overflow(ULONG_MAX, map ? (int)map->order : -1);
 		atomic64_inc(&pagehint_build_overflows);
+	}
 
 	old = rcu_replace_pointer(pagehint_cur_map, map,
 				  lockdep_is_held(&pagehint_knob_lock));

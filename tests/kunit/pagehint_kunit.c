@@ -32,6 +32,9 @@
 #include "../../src/claim.c"
 #include "../../src/report.c"
 #include "../../src/virtio.c"
+/* Last: it defines the tracepoints the units above declared. */
+#include "../../src/trace.c"
+#undef CREATE_TRACE_POINTS
 
 #include "pagehint_test.h"
 
