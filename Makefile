@@ -11,6 +11,8 @@
 #   make stress           the long forms of the stress tests (not in CI)
 #   make kunit            the KUnit suites, on the debug kernel (KERNEL=debug)
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
+#   make bench            pagehint vs the kernel's reporting vs none: four
+#                         workloads, figures, CSV and plots (not in CI)
 #   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
 #   make install          install into /lib/modules/$(KVER)/updates, with
 #                         pagehint-stat and the modprobe.d file
@@ -106,9 +108,12 @@ kunit:
 	tail -n 1 results/$$k/kunit/verdict; \
 	exit $$rc
 
+bench:
+	scripts/bench.sh
+
 bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
 .PHONY: all module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check stress debug-kernel kunit bench-hooks
+	distro-test kernels style sparse demo check stress debug-kernel kunit bench bench-hooks

@@ -90,6 +90,8 @@ struct pagehint_stats {
 	atomic64_t claimed_bytes;	/* taken with alloc_contig_range() */
 	atomic64_t claim_failures;	/* alloc_contig_range() errors */
 	atomic64_t claim_ns;		/* time spent claiming (mostly zeroing) */
+	atomic64_t work_ns;		/* worker passes, less ack waits */
+	atomic64_t ack_ns;		/* waiting for the host's acks */
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
 	atomic64_t passes;		/* worker passes */

@@ -23,6 +23,9 @@
 #   PH_RESULTS=dir        where logs go (default results/check)
 #   PH_SUITE=stress       the long forms of the stress tests instead (what
 #                         `make stress` runs), without the host checks
+#   PH_DISTRO=0           leave out the distro test (scripts/distro-test.sh),
+#                         which otherwise runs last if the run is within
+#                         PH_DISTRO_BEFORE seconds (4500)
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -50,6 +53,7 @@ tracker-overflow  -                   all
 tracker-loadscan  -                   all
 tracker-scanonly  -                   all
 pagehint-stats    -                   all
+pagehint-trace    -                   all
 stress-unload     -                   all
 hotplug           -                   all
 freeze            -                   all
@@ -139,7 +143,25 @@ main() {
 
 	[ "${PH_SUITE:-check}" = stress ] || host_checks "$kernels"
 	guest_tests "$kernels"
+	[ "${PH_SUITE:-check}" = stress ] || distro_test "$t0"
 	finish "$t0"
+}
+
+# The distro test (scripts/distro-test.sh, about 6 minutes warm) runs last,
+# if the run is still within PH_DISTRO_BEFORE seconds (default 4500: CI
+# allows 90 minutes); otherwise it counts as skipped.  PH_DISTRO=0 leaves
+# it out.
+distro_test() {
+	local elapsed=$(($(date +%s) - $1))
+	[ "${PH_DISTRO:-1}" = 0 ] && return 0
+	[ -z "${PH_TESTS:-}" ] || grep -qw distro-test <<<"$PH_TESTS" || return 0
+	echo "== distro test"
+	if [ "$elapsed" -gt "${PH_DISTRO_BEFORE:-4500}" ]; then
+		record "distro-test (skipped: $elapsed s gone, budget ${PH_DISTRO_BEFORE:-4500} s)" 4 0
+		return 0
+	fi
+	run_case "distro-test" "$results/distro-test.log" "$PH_TOP/scripts/distro-test.sh"
+	grep -E 'distro-test:|verdict:' "$results/distro-test.log" | sed 's/^/        /'
 }
 
 host_checks() {

@@ -5,7 +5,8 @@
 The guest's serial console (ttyS0) is streamed into console.log; a second
 serial port (ttyS1) carries the host's answers to the guest's "PH-HOST"
 requests (see tests/guest/ph-host).  The QEMU process's RSS is sampled every
-100 ms into rss.tsv throughout the run.  A QMP socket (qmp.sock) is left for
+100 ms into rss.tsv throughout the run, with its minor faults and CPU time
+(user + system).  A QMP socket (qmp.sock) is left for
 tests that drive the monitor.
 
 Exit status (and the "verdict" line):
@@ -54,6 +55,17 @@ def kvm_usable(state):
         return True
     except OSError:
         return False
+
+
+def faults_cpu(pid):
+    """The process's minor faults and CPU seconds (user + system), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[7]), (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def rss_kib(pid):
@@ -304,7 +316,7 @@ class Rig:
 
         log = open(os.path.join(self.out, "console.log"), "wb")
         rsslog = open(os.path.join(self.out, "rss.tsv"), "w")
-        rsslog.write("t_s\trss_kib\n")
+        rsslog.write("t_s\trss_kib\tminflt\tcpu_s\n")
         self.events = open(os.path.join(self.out, "events.tsv"), "w")
         sel = selectors.DefaultSelector()
         sel.register(con, selectors.EVENT_READ)
@@ -320,7 +332,8 @@ class Rig:
                 if r is not None:
                     self.rss = r
                     self.rss_peak = max(self.rss_peak, r)
-                    rsslog.write(f"{t:.2f}\t{r}\n")
+                    fc = faults_cpu(proc.pid) or (0, 0.0)
+                    rsslog.write(f"{t:.2f}\t{r}\t{fc[0]}\t{fc[1]:.2f}\n")
                     rsslog.flush()
                 next_sample = t + 0.1
                 self.check_waits(ctl)

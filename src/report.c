@@ -77,6 +77,7 @@ static struct pagehint_worker {
 	unsigned int order;
 	int budget;			/* batches left in this pass */
 	int err;			/* -ESHUTDOWN, or a refused report */
+	u64 ack_ns;			/* spent waiting for acks */
 	/*
 	 * The device reported to, and whether the worker may run.  Protected
 	 * by lock; the work function reads them with READ_ONCE() (the device
@@ -173,9 +174,11 @@ static int pagehint_flush(struct pagehint_worker *w)
 	trace_pagehint_report(nents, bytes, sample, w->order);
 	t0 = ktime_get_ns();
 	err = pagehint_dev_report(w->pdev, w->sgl, nents);
+	t0 = ktime_get_ns() - t0;
+	w->ack_ns += t0;
 	if (!err)
 		kept = pagehint_canary_kept(sample);
-	trace_pagehint_report_done(nents, bytes, ktime_get_ns() - t0, err, kept);
+	trace_pagehint_report_done(nents, bytes, t0, err, kept);
 	if (err == -ESHUTDOWN)
 		return err;
 	if (err) {
@@ -419,6 +422,7 @@ static void pagehint_work_fn(struct work_struct *work)
 	struct pagehint_worker *w = container_of(to_delayed_work(work),
 						 struct pagehint_worker, work);
 	unsigned int delay_ms;
+	u64 t0 = ktime_get_ns();
 
 	w->pdev = READ_ONCE(w->dev);
 	if (!READ_ONCE(w->running) || !w->pdev ||
@@ -428,12 +432,15 @@ static void pagehint_work_fn(struct work_struct *work)
 	w->order = READ_ONCE(pagehint_knobs.report_order);
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
+	w->ack_ns = 0;
 	w->run.len = 0;
 	pagehint_batch_init(&w->batch, pagehint_max_pages(w->order));
 	pagehint_stat_add(&pagehint_stats.passes, 1);
 
 	pagehint_report_hints(w);
 	pagehint_report_scans(w);
+	pagehint_stat_add(&pagehint_stats.ack_ns, w->ack_ns);
+	pagehint_stat_add(&pagehint_stats.work_ns, ktime_get_ns() - t0 - w->ack_ns);
 	if (w->err == -ESHUTDOWN)
 		return;		/* the device is leaving */
 

@@ -228,6 +228,8 @@ PAGEHINT_STAT_ATTR(reports_kept, reports_kept, 1);
 PAGEHINT_STAT_ATTR(claimed_bytes, claimed_bytes, 1);
 PAGEHINT_STAT_ATTR(claim_failures, claim_failures, 1);
 PAGEHINT_STAT_ATTR(claim_us, claim_ns, NSEC_PER_USEC);
+PAGEHINT_STAT_ATTR(work_us, work_ns, NSEC_PER_USEC);
+PAGEHINT_STAT_ATTR(ack_us, ack_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(guard_skips, guard_skips, 1);
 PAGEHINT_STAT_ATTR(skipped_reported, skipped_reported, 1);
 PAGEHINT_STAT_ATTR(passes, passes, 1);
@@ -268,6 +270,8 @@ static struct attribute *pagehint_attrs[] = {
 	&claimed_bytes_attr.attr,
 	&claim_failures_attr.attr,
 	&claim_us_attr.attr,
+	&work_us_attr.attr,
+	&ack_us_attr.attr,
 	&guard_skips_attr.attr,
 	&skipped_reported_attr.attr,
 	&passes_attr.attr,

@@ -267,6 +267,9 @@ static void report_worker_passes(struct kunit *test)
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
 	s64 reports = atomic64_read(&pagehint_stats.reports);
 	s64 kept = atomic64_read(&pagehint_stats.reports_kept);
+	s64 work = atomic64_read(&pagehint_stats.work_ns);
+	s64 ack = atomic64_read(&pagehint_stats.ack_ns);
+	s64 claim = atomic64_read(&pagehint_stats.claim_ns);
 	struct ph_fake_dev *fake;
 
 	pagehint_knobs.report_order = order;
@@ -293,6 +296,10 @@ static void report_worker_passes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
 	/* The fake host discards: no report counted as kept. */
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept, 0);
+	/* Waiting for the fake host counts as ack time, claiming as work. */
+	KUNIT_EXPECT_GT(test, atomic64_read(&pagehint_stats.ack_ns), ack);
+	KUNIT_EXPECT_GE(test, atomic64_read(&pagehint_stats.work_ns) - work,
+			atomic64_read(&pagehint_stats.claim_ns) - claim);
 	ph_fake_destroy(fake);
 
 	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;

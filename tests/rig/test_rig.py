@@ -10,12 +10,14 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import types
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import ktap  # noqa: E402
 import rig  # noqa: E402
+bench_report = __import__("bench-report")
 
 
 class FakeCtl:
@@ -165,6 +167,64 @@ KTAP_SUITE = """KTAP version 1
 # s: pass:1 fail:2 skip:0 total:3
 not ok 1 s
 """
+
+
+class Sampling(unittest.TestCase):
+    """faults_cpu() reads minor faults and CPU time from /proc/PID/stat."""
+
+    def test_own_process(self):
+        before = rig.faults_cpu(os.getpid())
+        self.assertIsNotNone(before)
+        buf = bytearray(16 << 20)  # fault in 16 MiB
+        for i in range(0, len(buf), 4096):
+            buf[i] = 1
+        t = time.process_time()
+        while time.process_time() - t < 0.2:
+            pass
+        after = rig.faults_cpu(os.getpid())
+        self.assertGreaterEqual(after[0] - before[0], 1000)
+        self.assertGreater(after[1], before[1])
+
+    def test_gone(self):
+        self.assertIsNone(rig.faults_cpu(2 ** 22 + 12345))
+
+
+class BenchReport(unittest.TestCase):
+    """bench-report.py's reclaim figures on a made-up run: RSS goes from
+    1000 MiB to 2024 MiB, then falls linearly to 1024 MiB over 10 s."""
+
+    def test_reclaim(self):
+        mib = 1024
+        rss = []
+        for i in range(300):
+            t = i / 10
+            if t < 5:
+                r = 1000 * mib
+            elif t < 10:
+                r = 2024 * mib
+            elif t < 20:
+                r = int((2024 - (t - 10) * 100) * mib)
+            else:
+                r = 1024 * mib
+            rss.append((t, r, i * 10, t / 10))
+        marks = {"bulk-before": (1.0, 1000 * mib), "bulk-peak": (9.0, 2024 * mib),
+                 "bulk-freed": (10.0, 2024 * mib), "bulk-end": (29.0, 1024 * mib)}
+        m = bench_report.reclaim(rss, marks, "bulk", 1024 * mib)
+        self.assertAlmostEqual(m["reclaimed_mib"], 1000)
+        self.assertAlmostEqual(m["reclaimed_pct"], 1000 / 1024 * 100)
+        self.assertAlmostEqual(m["t50_s"], 5.0, delta=0.11)
+        self.assertAlmostEqual(m["t90_s"], 9.0, delta=0.11)
+        self.assertAlmostEqual(m["host_cpu_s"], 1.9, delta=0.01)
+        self.assertAlmostEqual(bench_report.mean_rss(rss, 20, 29), 1024)
+
+    def test_no_reclaim(self):
+        rss = [(i / 10, 2000 * 1024, 0, 0.0) for i in range(100)]
+        marks = {"bulk-peak": (1.0, 2000 * 1024), "bulk-freed": (2.0, 2000 * 1024),
+                 "bulk-end": (9.0, 2000 * 1024)}
+        m = bench_report.reclaim(rss, marks, "bulk", 1024 * 1024)
+        self.assertEqual(m["reclaimed_mib"], 0)
+        self.assertIsNone(m["t50_s"])
+        self.assertIsNone(m["host_cpu_s_per_gib"])
 
 
 class Ktap(unittest.TestCase):

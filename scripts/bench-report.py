@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Figures of a `make bench` run (scripts/bench.sh): one directory per
+configuration and round (<config>-<round>/), each with the rig's rss.tsv
+(QEMU's RSS, minor faults and CPU time every 100 ms), events.tsv (the
+guest's marks) and console.log (the guest's PH-BENCH lines).
+
+Prints a markdown table (min / median / max over the rounds), writes
+bench.csv (config, round, metric, value) and table.md, and plots host RSS
+over time for the bulk and fragmented workloads (bulk.png, frag.png, with
+gnuplot).
+
+Metrics, all measured on the host unless said otherwise:
+  bulk/frag freed MiB     what the workload gave back to the guest (bulk:
+                          the RSS it added; frag: half of it)
+  reclaimed MiB, %        host RSS at the peak minus at the end of the
+                          watch window, and as a share of "freed"
+  t50 s, t90 s            from the end of the free (the "freed" mark) until
+                          RSS fell by 50% / 90% of the final reclaim
+  host CPU s/GiB          QEMU's CPU time in the window per GiB reclaimed
+  faults pages/s          guest page_fault1-style loop, all vCPUs; and
+                          relative to "none"
+  churn mean RSS MiB      time-weighted mean host RSS over the phase
+  churn host faults       QEMU's minor faults over the phase: refaults of
+                          memory the host discarded
+  metadata bytes          pagehint's free page map (guest), and per GiB RAM
+  guest work ms/GiB       pagehint's work_us per GiB it reported (guest)
+"""
+
+import csv
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+
+def load_run(d):
+    rss = []
+    with open(os.path.join(d, "rss.tsv")) as f:
+        next(f)
+        for line in f:
+            p = line.split()
+            if len(p) >= 4:
+                rss.append((float(p[0]), int(p[1]), int(p[2]), float(p[3])))
+    marks = {}
+    with open(os.path.join(d, "events.tsv")) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 4 and p[1] == "mark":
+                marks[p[2]] = (float(p[0]), int(p[3]))
+    bench = {"stats": {}}
+    with open(os.path.join(d, "console.log"), errors="replace") as f:
+        for line in f:
+            m = re.search(r"PH-BENCH (\S+) (.*)", line)
+            if not m:
+                continue
+            kind, rest = m.group(1), m.group(2).split()
+            if kind == "stats":
+                bench["stats"][rest[0]] = kv(rest[1:])
+            else:
+                bench.setdefault(kind, {}).update(kv(rest))
+    return rss, marks, bench
+
+
+def kv(words):
+    out = {}
+    for w in words:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+def sample_at(rss, t):
+    """The first sample at or after t (the last one if none)."""
+    for s in rss:
+        if s[0] >= t:
+            return s
+    return rss[-1]
+
+
+def window(rss, t0, t1):
+    return [s for s in rss if t0 <= s[0] <= t1]
+
+
+def reclaim(rss, marks, name, freed_kib):
+    """Reclaim figures of one workload between its freed and end marks."""
+    t_peak, peak = marks[f"{name}-peak"]
+    t_freed, _ = marks[f"{name}-freed"]
+    t_end, _ = marks[f"{name}-end"]
+    end = sample_at(rss, t_end)[1]
+    rec = max(0, peak - end)
+    out = {"freed_mib": freed_kib / 1024, "reclaimed_mib": rec / 1024,
+           "reclaimed_pct": 100.0 * rec / freed_kib if freed_kib > 0 else 0}
+    for frac in (0.5, 0.9):
+        key = f"t{int(frac * 100)}_s"
+        out[key] = None
+        if rec < 0.05 * freed_kib:
+            continue
+        goal = peak - frac * rec
+        for s in window(rss, t_peak, t_end):
+            if s[1] <= goal:
+                out[key] = max(0.0, s[0] - t_freed)
+                break
+    a, b = sample_at(rss, t_freed), sample_at(rss, t_end)
+    cpu = b[3] - a[3]
+    out["host_cpu_s"] = cpu
+    out["host_cpu_s_per_gib"] = cpu / (rec / 1048576) if rec > 65536 else None
+    return out
+
+
+def mean_rss(rss, t0, t1):
+    w = window(rss, t0, t1)
+    if len(w) < 2:
+        return None
+    area = sum((w[i + 1][0] - w[i][0]) * w[i][1] for i in range(len(w) - 1))
+    return area / (w[-1][0] - w[0][0]) / 1024
+
+
+def run_metrics(d):
+    rss, marks, bench = load_run(d)
+    m = {}
+    for k, v in reclaim(rss, marks, "bulk",
+                        marks["bulk-peak"][1] - marks["bulk-before"][1]).items():
+        m["bulk " + k] = v
+    frag_freed = (marks["frag-peak"][1] - marks["frag-before"][1]) / 2
+    for k, v in reclaim(rss, marks, "frag", frag_freed).items():
+        m["frag " + k] = v
+    m["faults pages_per_s"] = bench.get("faults", {}).get("pages_per_s")
+    for ph in ("fast", "slow"):
+        t0, t1 = marks[f"churn-{ph}-start"][0], marks[f"churn-{ph}-end"][0]
+        a, b = sample_at(rss, t0), sample_at(rss, t1)
+        m[f"churn-{ph} mean_rss_mib"] = mean_rss(rss, t0, t1)
+        m[f"churn-{ph} host_faults"] = b[2] - a[2]
+        m[f"churn-{ph} host_cpu_s"] = b[3] - a[3]
+    st = bench["stats"]
+    if "bulk-start" in st and "churn-slow-end" in st:
+        s0, s1 = st["bulk-start"], st["churn-slow-end"]
+        gib = (s1["reported_bytes"] - s0["reported_bytes"]) / 2 ** 30
+        m["pagehint reported_gib"] = gib
+        m["pagehint work_ms_per_gib"] = \
+            (s1["work_us"] - s0["work_us"]) / 1000 / gib if gib > 0 else None
+        m["pagehint claim_ms_per_gib"] = \
+            (s1["claim_us"] - s0["claim_us"]) / 1000 / gib if gib > 0 else None
+        ram_gib = bench["config"]["memtotal_kib"] / 1048576
+        m["pagehint bitmap_bytes"] = s1["bitmap_bytes"]
+        m["pagehint bitmap_bytes_per_gib_ram"] = s1["bitmap_bytes"] / ram_gib
+    return m, rss, marks
+
+
+ROWS = [
+    ("bulk freed_mib", "bulk: freed MiB", "%.0f"),
+    ("bulk reclaimed_mib", "bulk: reclaimed MiB", "%.0f"),
+    ("bulk reclaimed_pct", "bulk: reclaimed %", "%.0f"),
+    ("bulk t50_s", "bulk: 50% after s", "%.1f"),
+    ("bulk t90_s", "bulk: 90% after s", "%.1f"),
+    ("bulk host_cpu_s_per_gib", "bulk: host CPU s/GiB", "%.2f"),
+    ("frag freed_mib", "frag: freed MiB", "%.0f"),
+    ("frag reclaimed_mib", "frag: reclaimed MiB", "%.0f"),
+    ("frag reclaimed_pct", "frag: reclaimed %", "%.0f"),
+    ("frag t50_s", "frag: 50% after s", "%.1f"),
+    ("frag t90_s", "frag: 90% after s", "%.1f"),
+    ("frag host_cpu_s_per_gib", "frag: host CPU s/GiB", "%.2f"),
+    ("faults pages_per_s", "faults: pages/s", "%.0f"),
+    ("faults relative", "faults: vs none", "%.3f"),
+    ("churn-fast mean_rss_mib", "churn 0.5 s: mean RSS MiB", "%.0f"),
+    ("churn-fast host_faults", "churn 0.5 s: host faults", "%.0f"),
+    ("churn-slow mean_rss_mib", "churn 5 s: mean RSS MiB", "%.0f"),
+    ("churn-slow host_faults", "churn 5 s: host faults", "%.0f"),
+    ("pagehint bitmap_bytes", "metadata bytes", "%.0f"),
+    ("pagehint bitmap_bytes_per_gib_ram", "metadata bytes/GiB RAM", "%.0f"),
+    ("pagehint work_ms_per_gib", "guest work ms/GiB reported", "%.0f"),
+    ("pagehint claim_ms_per_gib", "  of it claiming ms/GiB", "%.0f"),
+]
+
+
+def cell(values, fmt):
+    v = [x for x in values if x is not None]
+    if not v:
+        return "-"
+    if len(v) < len(values):
+        note = f" ({len(values) - len(v)} n/a)"
+    else:
+        note = ""
+    lo, med, hi = min(v), statistics.median(v), max(v)
+    if len(v) == 1:
+        return fmt % med + note
+    return f"{fmt % lo} / {fmt % med} / {fmt % hi}{note}"
+
+
+def plot(out, configs, runs, name, win_label):
+    """RSS over time since the free, one line per configuration (the
+    round whose reclaim is the median)."""
+    data = []
+    for cfg in configs:
+        rounds = sorted(runs[cfg], key=lambda r: r[1].get(f"{name} reclaimed_mib") or 0)
+        rnd, _, rss, marks = rounds[len(rounds) // 2]
+        t0 = marks[f"{name}-freed"][0]
+        start = marks[f"{name}-before"][0] - 1
+        end = marks[f"{name}-end"][0] + 1
+        path = os.path.join(out, f"{name}-{cfg}.dat")
+        with open(path, "w") as f:
+            for s in window(rss, start, end):
+                f.write(f"{s[0] - t0:.2f}\t{s[1] / 1024:.1f}\n")
+        data.append((cfg, rnd, path))
+    png = os.path.join(out, f"{name}.png")
+    lines = ", ".join(f"'{p}' using 1:2 with lines lw 2 title '{c} (round {r})'"
+                      for c, r, p in data)
+    script = (f"set terminal pngcairo size 900,500 font ',10'\n"
+              f"set output '{png}'\n"
+              f"set title 'QEMU RSS on the host: {win_label}'\n"
+              "set xlabel 'seconds since the free'\n"
+              "set ylabel 'MiB'\nset grid\nset key top right\n"
+              f"plot {lines}\n")
+    try:
+        subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"bench-report: no plot {png}: {e}", file=sys.stderr)
+        return None
+    return png
+
+
+def main():
+    out = sys.argv[1]
+    order = ["none", "upstream", "pagehint", "tuned"]
+    runs = {}
+    for d in sorted(os.listdir(out)):
+        m = re.fullmatch(r"(\w+)-(\d+)", d)
+        if not m or not os.path.isdir(os.path.join(out, d)):
+            continue
+        met, rss, marks = run_metrics(os.path.join(out, d))
+        runs.setdefault(m.group(1), []).append((int(m.group(2)), met, rss, marks))
+    configs = [c for c in order if c in runs] + sorted(c for c in runs if c not in order)
+    if "none" in runs:
+        base = statistics.median(r[1]["faults pages_per_s"] for r in runs["none"])
+        for cfg in configs:
+            for r in runs[cfg]:
+                r[1]["faults relative"] = r[1]["faults pages_per_s"] / base
+
+    with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["config", "round", "metric", "value"])
+        for cfg in configs:
+            for rnd, met, _, _ in sorted(runs[cfg], key=lambda r: r[0]):
+                for k, v in met.items():
+                    w.writerow([cfg, rnd, k, "" if v is None else f"{v:.6g}"])
+
+    lines = []
+    machine = os.path.join(out, "machine.txt")
+    if os.path.exists(machine):
+        lines += ["    " + x for x in open(machine).read().splitlines()] + [""]
+    nrounds = max(len(r) for r in runs.values())
+    lines.append(f"min / median / max over {nrounds} rounds")
+    lines.append("")
+    lines.append("| metric | " + " | ".join(configs) + " |")
+    lines.append("|---|" + "---|" * len(configs))
+    for key, label, fmt in ROWS:
+        vals = [[r[1].get(key) for r in runs[c]] for c in configs]
+        if all(v is None for vs in vals for v in vs):
+            continue
+        lines.append(f"| {label} | " + " | ".join(cell(v, fmt) for v in vals) + " |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write(text)
+    print(text)
+    for name, label in (("bulk", "1 GiB touched, then freed"),
+                        ("frag", "1 GiB touched, every other 64 KiB freed")):
+        png = plot(out, configs, runs, name, label)
+        if png:
+            print(f"plot: {png}")
+    print(f"csv: {os.path.join(out, 'bench.csv')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh: pagehint side by side with the kernel's own free page reporting
+# (what `make bench` runs).  Each configuration boots the same guest
+# (tests/guest/bench.sh) on the same QEMU and kernel and runs the four
+# workloads: bulk, fragmented, fault throughput, churn.  The rounds
+# interleave the configurations so that drift on the machine hits them
+# alike.  scripts/bench-report.py then prints the table (min/median/max),
+# writes bench.csv and plots host RSS over time (PNG).
+#
+# Environment:
+#   PH_BENCH_KERNEL=id   guest kernel (default bookworm-cloud)
+#   PH_BENCH_REPS=N      rounds (default 3)
+#   PH_BENCH_MEM=size    guest RAM (default 2G)
+#   PH_BENCH_CONFIGS     default "none upstream pagehint tuned"
+#   PH_BENCH_TUNED="ph.order=4 ph.delay=500"   the tuned row's knobs
+#   PH_RESULTS=dir       where results go (default results/bench/<date>)
+#
+# Figures only: nothing here passes or fails on speed.  Not part of
+# `make check`.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=${PH_BENCH_KERNEL:-bookworm-cloud}
+reps=${PH_BENCH_REPS:-3}
+mem=${PH_BENCH_MEM:-2G}
+configs=${PH_BENCH_CONFIGS:-none upstream pagehint tuned}
+tuned=${PH_BENCH_TUNED:-ph.order=4 ph.delay=500}
+out=${PH_RESULTS:-$PH_TOP/results/bench/$(date -u +%Y%m%d-%H%M%S)}
+
+[[ $reps =~ ^[1-9][0-9]*$ ]] || ph_die "PH_BENCH_REPS must be a positive number"
+ph_host_deps
+ph_need_pkgs gnuplot-nox
+"$PH_TOP/scripts/fetch-kernels.sh" "$kernel" >/dev/null
+"$PH_TOP/scripts/fetch-qemu.sh" >/dev/null
+mkdir -p "$out"
+ph_log "bench: kernel $kernel, $reps rounds of: $configs; results in $out"
+
+t0=$(date +%s)
+for rep in $(seq "$reps"); do
+	for cfg in $configs; do
+		reporting=on append="ph.cfg=$cfg"
+		[ "$cfg" = none ] && reporting=off
+		[ "$cfg" = tuned ] && append="$append $tuned"
+		rc=0
+		"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$out/$cfg-$rep" bench \
+			--reporting="$reporting" --mem "$mem" --timeout 900 \
+			--append "$append" >"$out/$cfg-$rep.verdict" 2>&1 || rc=$?
+		printf '%-10s round %d: %s (%d s so far)\n' "$cfg" "$rep" \
+			"$(tail -n 1 "$out/$cfg-$rep.verdict")" $(($(date +%s) - t0))
+		[ $rc -eq 0 ] || ph_die "the $cfg run failed: $out/$cfg-$rep/console.log"
+	done
+done
+
+{
+	echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
+		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "accel: $(grep -ho ', \(kvm\|tcg\))' "$out"/*.verdict | sort -u | tr -d ',) ' | xargs)"
+	echo "guest: $kernel ($(ph_kernel_kver "$kernel")), $mem RAM, 2 vCPU"
+	echo "qemu: $("$(ph_qemu_bin)" --version | head -n 1)"
+	echo "tuned: $tuned"
+	echo "wall: $(($(date +%s) - t0)) s"
+} >"$out/machine.txt"
+python3 "$PH_TOP/scripts/bench-report.py" "$out"
