@@ -33,13 +33,8 @@ check() {
 
 	# Reporting: host RSS falls after a 1 GiB free.
 	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
-	ph-host mark before
-	ph-memtouch -m 1024 -c 'ph-host mark peak' || ph_fail "workload failed"
-	res=$(ph-host wait-reclaim before peak 0.5 120) || {
-		ph_stats
-		ph_fail "host RSS did not fall by half within 120 s: $res"
-	}
-	ph_info "host RSS half back in $res"
+	ph_reclaim_half 1024 120
+	ph_info "host RSS half back in $PH_RECLAIM"
 	ph_wait_idle 120 || true
 	ph-host mark after
 	pagehint-stat

@@ -145,6 +145,19 @@ ph_still_reporting() {
 	ph_wait_reports $((n + 1)) 20 || ph_fail "no report after $1"
 }
 
+# ph_reclaim_half MIB SECONDS: mark "before", touch and free MIB with
+# "peak" marked at the top, and wait until the host's RSS has fallen by half
+# of what the workload took; the rig's answer ("ok 2.3s rss=...") is left in
+# PH_RECLAIM.  Fails the test otherwise, with pagehint's stats if loaded.
+ph_reclaim_half() {
+	ph-host mark before >/dev/null
+	ph-memtouch -m "$1" -c 'ph-host mark peak >/dev/null' || ph_fail "workload failed"
+	PH_RECLAIM=$(ph-host wait-reclaim before peak 0.5 "$2") || {
+		[ ! -d $PH_SYSFS ] || ph_stats
+		ph_fail "host RSS did not fall by half of the peak within $2 s: $PH_RECLAIM"
+	}
+}
+
 # ph_wait_reports N SECONDS: wait until pagehint has made N reports.
 ph_wait_reports() {
 	local n=0

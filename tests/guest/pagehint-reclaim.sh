@@ -10,13 +10,8 @@ insmod $PH_KO || ph_fail "insmod failed"
 ph_info "device: $(cat $PH_SYSFS/device), hooks: $(cat $PH_SYSFS/hooks)"
 
 sleep 4		# the load-time pass reports what boot left free
-ph-host mark before
-ph-memtouch -m "$MIB" -c 'ph-host mark peak' || ph_fail "workload failed"
-res=$(ph-host wait-reclaim before peak 0.5 60) || {
-	ph_stats
-	ph_fail "host RSS did not fall by half of the peak within 60 s: $res"
-}
-ph_info "host RSS fell by half in: $res"
+ph_reclaim_half "$MIB" 60
+ph_info "host RSS fell by half in: $PH_RECLAIM"
 sleep 10
 ph-host mark after
 ph_stats

@@ -86,14 +86,20 @@ starts=$(grep -c ' pagehint_scan_start: ' /tmp/trace.txt || true)
 ends=$(grep -c ' pagehint_scan_end: ' /tmp/trace.txt || true)
 ph_info "scans: $starts started, $ends ended ($((s1 - s0)) in sysfs)"
 [ "$ends" -eq $((s1 - s0)) ] || ph_fail "$ends scan_end events, sysfs counted $((s1 - s0)) scans"
-[ "$ends" -gt 0 ] && [ "$starts" -ge "$ends" ] || ph_fail "scan events missing"
-# The Normal zone's span, in /proc/zoneinfo, is what its scan walked.
-span=$(awk '/^Node 0, zone +Normal/ { z = 1 } z && /spanned/ { print $2; exit }' /proc/zoneinfo)
-walked=$(grep ' pagehint_scan_end: .*zone=Normal ' /tmp/trace.txt | head -n 1 | sed 's/.* pages=\([0-9]*\) .*/\1/')
-found=$(grep ' pagehint_scan_end: .*zone=Normal ' /tmp/trace.txt | head -n 1 | sed 's/.* found_pages=\([0-9]*\) .*/\1/')
-ph_info "zone Normal: spanned $span pages, scan walked ${walked:-?}, found ${found:-?} free"
-[ "${walked:-0}" = "$span" ] || ph_fail "the Normal zone's scan walked ${walked:-nothing}, the zone spans $span pages"
-[ "${found:-0}" -gt 0 ] || ph_fail "the scan of an idle guest's Normal zone found no free block"
+[ "$ends" -gt 0 ] && [ "$starts" -gt 0 ] || ph_fail "scan events missing"
+# Each zone's scan walked the zone's span, as /proc/zoneinfo has it.
+span_of() {
+	awk -v z="$1" '$1 == "Node" && $4 == z { f = 1; next } f && $1 == "spanned" { print $2; exit }' /proc/zoneinfo
+}
+grep ' pagehint_scan_end: ' /tmp/trace.txt |
+	sed 's/.* zone=\([^ ]*\) pages=\([0-9]*\) found_pages=\([0-9]*\) .*/\1 \2 \3/' >/tmp/scans.txt
+found=0
+while read -r zone walked f; do
+	ph_info "zone $zone: spanned $(span_of "$zone") pages, scan walked $walked, found $f free"
+	[ "$walked" = "$(span_of "$zone")" ] || ph_fail "the $zone zone's scan walked $walked pages, the zone spans $(span_of "$zone")"
+	found=$((found + f))
+done </tmp/scans.txt
+[ "$found" -gt 0 ] || ph_fail "the scans of an idle guest found no free block"
 
 # Overflows: a map too small for report_order 0 is built coarser.
 o0=$(cat $PH_SYSFS/overflows)

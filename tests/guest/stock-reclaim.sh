@@ -10,9 +10,7 @@ ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
 ph_balloon_reporting || ph_skip "the device does not offer free page reporting"
 
 sleep 3		# let boot-time reporting settle
-ph-host mark before
-ph-memtouch -m "$MIB" -c 'ph-host mark peak' || ph_fail "workload failed"
-res=$(ph-host wait-reclaim before peak 0.5 60) || ph_fail "host RSS did not fall by half of the peak within 60 s: $res"
-ph_info "host RSS fell by half in: $res"
+ph_reclaim_half "$MIB" 60
+ph_info "host RSS fell by half in: $PH_RECLAIM"
 sleep 10
 ph-host mark after

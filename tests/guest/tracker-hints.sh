@@ -11,13 +11,11 @@ ph_wait_idle 30 || ph_fail "the load-time pass did not settle"
 
 h0=$(cat $PH_SYSFS/reported_from_hints)
 s0=$(cat $PH_SYSFS/reported_from_scans)
-ph-host mark before
-ph-memtouch -m 1024 -c 'ph-host mark peak' || ph_fail "workload failed"
-res=$(ph-host wait-reclaim before peak 0.5 60) || ph_fail "host RSS did not fall by half within 60 s: $res"
+ph_reclaim_half 1024 60
 ph_wait_idle 30 || true
 h=$((($(cat $PH_SYSFS/reported_from_hints) - h0) >> 20))
 s=$((($(cat $PH_SYSFS/reported_from_scans) - s0) >> 20))
-ph_info "after the free: $h MiB reported from hints, $s MiB from scans; RSS half back in $res"
+ph_info "after the free: $h MiB reported from hints, $s MiB from scans; RSS half back in $PH_RECLAIM"
 ph_stats
 [ $h -gt $((s * 4)) ] || ph_fail "hints found $h MiB, scans $s MiB: hints must find most"
 [ $h -ge 512 ] || ph_fail "hints found only $h MiB of a 1 GiB free"

@@ -20,13 +20,8 @@ ph_wait_idle 60 || ph_fail "the worker did not settle"
 sc=$(cat $PH_SYSFS/scans)
 [ "$sc" -gt 0 ] || ph_fail "no exhaustive scan ran after the overflow"
 
-ph-host mark before
-ph-memtouch -m 1024 -c 'ph-host mark peak' || ph_fail "workload failed"
-res=$(ph-host wait-reclaim before peak 0.5 60) || {
-	ph_stats
-	ph_fail "host RSS did not fall by half within 60 s: $res"
-}
-ph_info "RSS half back in $res with a coarse map; scans $(cat $PH_SYSFS/scans)"
+ph_reclaim_half 1024 60
+ph_info "RSS half back in $PH_RECLAIM with a coarse map; scans $(cat $PH_SYSFS/scans)"
 ph_stats
 ph-host mark after
 rmmod pagehint || ph_fail "rmmod failed"

@@ -13,12 +13,10 @@ esac
 dmesg | grep -q 'hooks: none (scan-only)' || ph_fail "dmesg does not say scan-only"
 ph_wait_idle 30 || ph_fail "the load-time pass did not settle"
 
-ph-host mark before
-ph-memtouch -m 1024 -c 'ph-host mark peak' || ph_fail "workload failed"
-res=$(ph-host wait-reclaim before peak 0.5 60) || ph_fail "host RSS did not fall by half within 60 s: $res"
+ph_reclaim_half 1024 60
 [ "$(cat $PH_SYSFS/hints_set)" = 0 ] || ph_fail "hints were set without hooks"
 [ "$(cat $PH_SYSFS/reported_from_hints)" = 0 ] || ph_fail "reports from hints without hooks"
-ph_info "scan-only: RSS half back in $res, $(($(cat $PH_SYSFS/reported_from_scans) >> 20)) MiB from scans"
+ph_info "scan-only: RSS half back in $PH_RECLAIM, $(($(cat $PH_SYSFS/reported_from_scans) >> 20)) MiB from scans"
 ph_stats
 ph-host mark after
 rmmod pagehint || ph_fail "rmmod failed"

@@ -347,6 +347,107 @@ static void report_host_keeps(struct kunit *test)
 	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
 }
 
+/* What the tracepoints said during report_tracepoints. */
+struct ph_trace_seen {
+	atomic_t reports, dones, errors, no_latency, scan_starts, scan_ends;
+	atomic_t span_ok, found_lt_new;
+	atomic64_t acked_bytes;
+};
+
+static void ph_probe_report(void *data, unsigned int nr_ranges,
+			    unsigned long bytes, unsigned long first_pfn,
+			    unsigned int order)
+{
+	atomic_inc(&((struct ph_trace_seen *)data)->reports);
+}
+
+static void ph_probe_done(void *data, unsigned int nr_ranges,
+			  unsigned long bytes, u64 latency_ns, int err, bool kept)
+{
+	struct ph_trace_seen *seen = data;
+
+	atomic_inc(&seen->dones);
+	if (err)
+		atomic_inc(&seen->errors);
+	else
+		atomic64_add(bytes, &seen->acked_bytes);
+	if (!latency_ns)
+		atomic_inc(&seen->no_latency);
+}
+
+static void ph_probe_scan_start(void *data, int nid, const char *zone,
+				unsigned long start_pfn, unsigned long end_pfn)
+{
+	atomic_inc(&((struct ph_trace_seen *)data)->scan_starts);
+}
+
+static void ph_probe_scan_end(void *data, int nid, const char *zone,
+			      unsigned long pages, unsigned long found_pages,
+			      unsigned long new_pages, bool rescan)
+{
+	struct ph_trace_seen *seen = data;
+	int zid;
+
+	atomic_inc(&seen->scan_ends);
+	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+		struct zone *z = &NODE_DATA(nid)->node_zones[zid];
+
+		if (!strcmp(z->name, zone) && z->spanned_pages == pages)
+			atomic_inc(&seen->span_ok);
+	}
+	if (found_pages < new_pages)
+		atomic_inc(&seen->found_lt_new);
+}
+
+/*
+ * The tracepoints, seen by probes while the real worker reports through
+ * the fake device: one report and one ack event per request the device
+ * saw, acked bytes as counted in reported_bytes, a latency on each ack,
+ * and scans that walk their zone's span.
+ */
+static void report_tracepoints(struct kunit *test)
+{
+	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
+	s64 scans = atomic64_read(&pagehint_stats.scans);
+	struct ph_trace_seen *seen;
+	struct ph_fake_dev *fake;
+
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, register_trace_pagehint_report(ph_probe_report, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_pagehint_report_done(ph_probe_done, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_pagehint_scan_start(ph_probe_scan_start, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_pagehint_scan_end(ph_probe_scan_end, seen), 0);
+
+	pagehint_knobs.delay_ms = 0;
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, 4, 120));
+	pagehint_remove(&fake->vdev);
+
+	unregister_trace_pagehint_scan_end(ph_probe_scan_end, seen);
+	unregister_trace_pagehint_scan_start(ph_probe_scan_start, seen);
+	unregister_trace_pagehint_report_done(ph_probe_done, seen);
+	unregister_trace_pagehint_report(ph_probe_report, seen);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, (unsigned int)atomic_read(&seen->reports), fake->reports);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->dones), atomic_read(&seen->reports));
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->no_latency), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&seen->acked_bytes),
+			atomic64_read(&pagehint_stats.reported_bytes) - bytes);
+	KUNIT_EXPECT_EQ(test, (s64)atomic_read(&seen->scan_ends),
+			atomic64_read(&pagehint_stats.scans) - scans);
+	KUNIT_EXPECT_GT(test, atomic_read(&seen->scan_starts), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->span_ok), atomic_read(&seen->scan_ends));
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->found_lt_new), 0);
+	ph_fake_destroy(fake);
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+}
+
 static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE_PARAM(report_scan_policy, ph_policy_gen_params),
 	KUNIT_CASE(report_full_and_partial),
@@ -355,6 +456,7 @@ static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(report_worker_passes, ph_pass_order_gen,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(report_host_keeps),
+	KUNIT_CASE(report_tracepoints),
 	{}
 };
 
