@@ -147,6 +147,8 @@ main() {
 	ln -sf /etc/systemd/system/pagehint-boot-check.service \
 		"$root/etc/systemd/system/multi-user.target.wants/pagehint-boot-check.service"
 	echo "PH_EXPECT_KVER=$new" >"$root/etc/pagehint-test.env"
+	# No login prompt on the console the rig reads.
+	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
 
 	if [ "${PH_DISTRO_BOOT:-1}" = 0 ]; then
 		step "done (PH_DISTRO_BOOT=0: not booting)"

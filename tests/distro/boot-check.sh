@@ -6,6 +6,7 @@
 # what an admin expects of the pagehint-dkms package, reports a verdict on
 # the console for the rig (scripts/rig.py), and powers the guest off.
 
+exec </dev/null >/dev/console 2>&1
 . /etc/pagehint-test.env
 echo "KVER=$(uname -r)" >/etc/ph.env
 . /tests/lib.sh
