@@ -86,7 +86,8 @@ struct pagehint_stats {
 	atomic64_t reported_bytes;	/* acked by the host */
 	atomic64_t reports;		/* requests acked by the host */
 	atomic64_t report_errors;	/* requests the queue refused */
-	atomic64_t reports_kept;	/* acked, but the host did not discard */
+	atomic64_t reports_kept;	/* acked, the host discarded no range */
+	atomic64_t kept_bytes;		/* acked in ranges the host kept */
 	atomic64_t claimed_bytes;	/* taken with alloc_contig_range() */
 	atomic64_t claim_failures;	/* alloc_contig_range() errors */
 	atomic64_t claim_ns;		/* time spent claiming (mostly zeroing) */
@@ -208,6 +209,7 @@ struct pagehint_batch {
 	unsigned long hint_pages;		/* ... found through hints */
 	unsigned long max_pages;		/* in-flight budget */
 	unsigned long last_pageblock;		/* one claim per pageblock */
+	unsigned long kept;			/* bit i: the host kept range i */
 	unsigned long start[PAGEHINT_CAPACITY];
 	unsigned long len[PAGEHINT_CAPACITY];	/* pages */
 };
@@ -242,6 +244,7 @@ void pagehint_worker_exit(void);
 void pagehint_worker_start(struct pagehint_dev *pdev);
 void pagehint_worker_stop(void);
 void pagehint_worker_release_inflight(void);
+unsigned int pagehint_worker_host_order(void);
 void pagehint_kick(void);
 
 #endif /* _PAGEHINT_H */

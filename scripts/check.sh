@@ -35,7 +35,9 @@ set -uo pipefail
 # on is excluded where the stock virtio_balloon oopses on unbind (6.12.95
 # from bookworm-backports: vp_del_vqs() on a device offering reporting,
 # shared/FACTS.md section 9; fixed in later 6.12 stable kernels).  Options
-# after "--" go to QEMU.
+# after "--" go to QEMU.  pagehint-hugepages reserves 2 GiB of the host's
+# huge pages while it runs; its logic does not depend on the kernel, so
+# three kernels suffice.
 GUEST_TESTS="
 load-unload       -                   all
 balloon-rebind    --reporting=on      !bookworm-bpo-cloud
@@ -59,6 +61,7 @@ hotplug           -                   all
 freeze            -                   all
 pressure          -                   all
 pagehint-nodiscard -- -overcommit mem-lock=on   all
+pagehint-hugepages --hugepages        bookworm-cloud,sid-cloud,debug
 kunit             --timeout=900       debug
 "
 

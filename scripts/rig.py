@@ -69,14 +69,77 @@ def faults_cpu(pid):
 
 
 def rss_kib(pid):
+    """The process's resident memory: VmRSS, plus its huge pages (hugetlbfs
+    memory is not in VmRSS), in KiB."""
+    rss = None
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                if line.startswith(("VmRSS:", "HugetlbPages:")):
+                    rss = (rss or 0) + int(line.split()[1])
     except OSError:
-        pass
+        return None
+    return rss
+
+
+class HugePages:
+    """Guest RAM on 2 MiB huge pages (--hugepages): reserve enough huge
+    pages on the host for the guest, mount a private hugetlbfs, and undo
+    both afterwards.  ok is False, with why, if the host cannot."""
+
+    NR = "/proc/sys/vm/nr_hugepages"
+
+    def __init__(self, mem_mib):
+        self.need = mem_mib // 2 + 8
+        self.orig = None
+        self.dir = None
+        self.ok, self.why = False, ""
+        try:
+            with open(self.NR) as f:
+                self.orig = int(f.read())
+            with open(self.NR, "w") as f:
+                f.write(str(self.orig + self.need))
+            free = meminfo("HugePages_Free")
+            if free is None or free < self.need:
+                self.why = (f"the host has {free} free huge pages of the "
+                            f"{self.need} needed")
+                return
+            self.dir = tempfile.mkdtemp(prefix="pagehint-huge.")
+            subprocess.run(["mount", "-t", "hugetlbfs", "-o", "pagesize=2M",
+                            "pagehint", self.dir], check=True)
+            self.ok = True
+        except (OSError, ValueError, subprocess.CalledProcessError) as e:
+            self.why = f"cannot set up huge pages: {e}"
+
+    def qemu_args(self, mem):
+        return ["-object", f"memory-backend-file,id=ram0,size={mem},"
+                f"mem-path={self.dir},prealloc=off",
+                "-machine", "memory-backend=ram0"]
+
+    def close(self):
+        if self.ok:
+            subprocess.run(["umount", self.dir], check=False)
+        if self.dir:
+            os.rmdir(self.dir)
+        if self.orig is not None:
+            with open(self.NR, "w") as f:
+                f.write(str(self.orig))
+
+
+def meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
     return None
+
+
+def mem_mib(size):
+    """QEMU's -m size ("2G", "2048M", "2048") in MiB."""
+    units = {"G": 1024, "M": 1}
+    if size[-1:].upper() in units:
+        return int(size[:-1]) * units[size[-1:].upper()]
+    return int(size)
 
 
 class Qmp:
@@ -137,6 +200,7 @@ class Rig:
         self.qmp = None
         self.qmp_path = None
         self.laters = []      # (time, QMP command, JSON args) to run then
+        self.huge = getattr(args, "huge", None)
 
     def now(self):
         return time.monotonic() - self.t0
@@ -164,6 +228,8 @@ class Rig:
                "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
                "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
                "-device", balloon]
+        if self.huge is not None:
+            cmd += self.huge.qemu_args(a.mem)
         return cmd + a.qemu_args
 
     def handle_request(self, line, ctl):
@@ -438,11 +504,24 @@ def main():
     p.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
     p.add_argument("--kvm-state", default="",
                    help="file recording that KVM cannot run guests here")
+    p.add_argument("--hugepages", action="store_true",
+                   help="guest RAM on the host's 2 MiB huge pages (hugetlbfs)")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("qemu_args", nargs="*")
     a = p.parse_args()
     a.reporting = a.reporting == "on"
     a.kvm = kvm_usable(a.kvm_state) if a.accel == "auto" else a.accel == "kvm"
+    a.huge = None
+    if a.hugepages:
+        a.huge = HugePages(mem_mib(a.mem))
+        if not a.huge.ok:
+            a.huge.close()
+            os.makedirs(a.out, exist_ok=True)
+            summary = f"verdict: {NAMES[SKIP]}: {a.test} on {a.label}: {a.huge.why}"
+            with open(os.path.join(a.out, "verdict"), "w") as f:
+                f.write(f"{SKIP}\n{summary}\n")
+            print(summary)
+            sys.exit(SKIP)
     try:
         v = Rig(a).run()
         if v == KVM_BROKEN and a.accel == "auto":
@@ -457,6 +536,9 @@ def main():
     except OSError as e:
         print(f"rig: {e}", file=sys.stderr)
         sys.exit(RIGERR)
+    finally:
+        if a.huge is not None:
+            a.huge.close()
 
 
 if __name__ == "__main__":

@@ -25,11 +25,13 @@
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
+	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);	/* batch->kept */
 	batch->nr = 0;
 	batch->nr_pages = 0;
 	batch->hint_pages = 0;
 	batch->max_pages = max_pages;
 	batch->last_pageblock = ULONG_MAX;
+	batch->kept = 0;
 }
 
 /* The free pages a zone keeps: its low watermark plus one full report. */
@@ -109,15 +111,19 @@ unsigned int pagehint_batch_to_sg(struct pagehint_batch *batch,
 }
 
 /*
- * Give the batch back to the page allocator.  @reported: the host discarded
- * it, so remember that (before the release, whose frees are ignored).
+ * Give the batch back to the page allocator.  @reported: the host acked
+ * it, so remember the ranges it discarded, all but those in batch->kept
+ * (before the release, whose frees are ignored).
  */
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported)
 {
 	unsigned int i;
 
-	for (i = 0; reported && i < batch->nr; i++)
-		pagehint_tracker_mark_reported(batch->start[i], batch->len[i]);
+	for (i = 0; reported && i < batch->nr; i++) {
+		if (!(batch->kept & BIT(i)))
+			pagehint_tracker_mark_reported(batch->start[i],
+						       batch->len[i]);
+	}
 
 	pagehint_tracker_self_begin();
 	for (i = 0; i < batch->nr; i++)

@@ -17,9 +17,12 @@
  * released after the host's ack.  A pass reports at most
  * PAGEHINT_PASS_BATCHES batches.
  *
- * Whether the host discards what it acks is checked on one page per report
- * (pagehint_canary_*()); a host that keeps acknowledging reports without
- * discarding them gets one report a minute until it discards again.
+ * Whether the host discards what it acks is checked on the first page of
+ * each range (pagehint_canary_*()).  A host that discards only ranges
+ * aligned to its own page size (guest memory on huge pages) teaches the
+ * worker that alignment, and it reports only blocks that large from then
+ * on; a host that keeps acknowledging reports without discarding anything
+ * gets one report a minute until it discards again.
  *
  * It runs on system_freezable_wq, so it is never running across a system
  * freeze; virtio.c also stops it before the queues go away (remove, freeze)
@@ -68,6 +71,15 @@ static struct pagehint_worker {
 	unsigned long hint_cursor;
 	/* Reports in a row the host acked without discarding. */
 	unsigned int kept_run;
+	/*
+	 * What the host discards, for the device bound now: the smallest
+	 * order it needs (0: no limit seen), learned from the alignment one
+	 * above the best-aligned range it kept, and the worst-aligned range
+	 * it discarded (UINT_MAX: none yet).
+	 */
+	unsigned int host_order;
+	unsigned int kept_align;
+	unsigned int done_align;
 	/* Zone scans completed without hooks (PAGEHINT_SCANONLY_FORGET). */
 	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
@@ -100,13 +112,13 @@ static unsigned long pagehint_max_pages(unsigned int order)
 
 /*
  * Did the host discard what it acked?  Before a report the worker writes a
- * canary into its first page, which is pagehint's; after the ack it reads
- * it back.  A host that discarded the range hands it back zero-filled
- * (QEMU: MADV_DONTNEED, or a hole punched in a file or memfd), one that
- * ignored the report leaves the canary: guest memory locked on the host,
- * backed by huge pages the range does not cover, or discard disabled
- * (vfio).  One page per report is sampled: a write fault of one page on the
- * host, which the discard then takes back.
+ * canary into the first page of each range, which is pagehint's; after the
+ * ack it reads them back.  A host that discarded a range hands it back
+ * zero-filled (QEMU: MADV_DONTNEED, or a hole punched in a file or memfd),
+ * one that ignored it leaves the canary: guest memory locked on the host,
+ * discard disabled (vfio), or a range not aligned to the huge pages behind
+ * guest memory, which QEMU skips.  A write fault of one page per range on
+ * the host, which the discard then takes back.
  */
 static u64 pagehint_canary(unsigned long pfn)
 {
@@ -137,7 +149,7 @@ static void pagehint_host_kept(struct pagehint_worker *w)
 	if (++w->kept_run < PAGEHINT_KEPT_BACKOFF)
 		return;
 	if (w->kept_run == PAGEHINT_KEPT_BACKOFF)
-		pr_warn("the host acknowledges reports without discarding the memory (%u in a row): one report a minute from now on; if guest memory is backed by huge pages on the host, raise report_order\n",
+		pr_warn("the host acknowledges reports without discarding the memory (%u in a row): one report a minute from now on\n",
 			w->kept_run);
 	w->budget = 0;		/* end this pass */
 }
@@ -147,6 +159,44 @@ static void pagehint_host_discarded(struct pagehint_worker *w)
 	if (w->kept_run >= PAGEHINT_KEPT_BACKOFF)
 		pr_info("the host discards reported memory again\n");
 	w->kept_run = 0;
+}
+
+/*
+ * The ranges of an acked report the host kept: their canaries are still
+ * there.  A host that keeps exactly the ranges aligned (start and length)
+ * to less than some order and discards the others, as QEMU does with guest
+ * memory on huge pages, has that order as its granule: once the reports
+ * since the device was bound show such a boundary, the worker reports only
+ * blocks of that order.  Returns the bytes kept.
+ */
+static unsigned long pagehint_host_check(struct pagehint_worker *w,
+					 unsigned int *nr_kept)
+{
+	struct pagehint_batch *batch = &w->batch;
+	unsigned long kept_pages = 0;
+	unsigned int i;
+
+	*nr_kept = 0;
+	for (i = 0; i < batch->nr; i++) {
+		unsigned int align = __ffs(batch->start[i] | batch->len[i]);
+
+		if (pagehint_canary_kept(batch->start[i])) {
+			batch->kept |= BIT(i);
+			(*nr_kept)++;
+			kept_pages += batch->len[i];
+			w->kept_align = max(w->kept_align, align + 1);
+		} else {
+			w->done_align = min(w->done_align, align);
+		}
+	}
+	/* Some range discarded, every kept one less aligned than those. */
+	if (w->done_align != UINT_MAX && w->kept_align > w->host_order &&
+	    w->kept_align <= w->done_align && w->kept_align <= PAGEHINT_MAX_ORDER) {
+		WRITE_ONCE(w->host_order, w->kept_align);
+		pr_info("the host discards only ranges aligned to %lu KiB (guest memory on huge pages?): reporting blocks of order %u and up\n",
+			(PAGE_SIZE << w->host_order) >> 10, w->host_order);
+	}
+	return kept_pages << PAGE_SHIFT;
 }
 
 /*
@@ -160,9 +210,8 @@ static int pagehint_flush(struct pagehint_worker *w)
 	struct pagehint_batch *batch = &w->batch;
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
-	unsigned long sample = batch->start[0];
-	unsigned int nents;
-	bool kept = false;
+	unsigned long kept_bytes = 0;
+	unsigned int nents, i, nr_kept = 0;
 	u64 t0;
 	int err;
 
@@ -170,15 +219,16 @@ static int pagehint_flush(struct pagehint_worker *w)
 		return 0;
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
-	pagehint_canary_set(sample);
-	trace_pagehint_report(nents, bytes, sample, w->order);
+	for (i = 0; i < batch->nr; i++)
+		pagehint_canary_set(batch->start[i]);
+	trace_pagehint_report(nents, bytes, batch->start[0], w->order);
 	t0 = ktime_get_ns();
 	err = pagehint_dev_report(w->pdev, w->sgl, nents);
 	t0 = ktime_get_ns() - t0;
 	w->ack_ns += t0;
 	if (!err)
-		kept = pagehint_canary_kept(sample);
-	trace_pagehint_report_done(nents, bytes, t0, err, kept);
+		kept_bytes = pagehint_host_check(w, &nr_kept);
+	trace_pagehint_report_done(nents, bytes, t0, err, nr_kept);
 	if (err == -ESHUTDOWN)
 		return err;
 	if (err) {
@@ -189,7 +239,8 @@ static int pagehint_flush(struct pagehint_worker *w)
 		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
 		pagehint_stat_add(&pagehint_stats.reported_from_scans,
 				  bytes - hint_bytes);
-		if (kept)
+		pagehint_stat_add(&pagehint_stats.kept_bytes, kept_bytes);
+		if (nr_kept == nents)
 			pagehint_host_kept(w);
 		else
 			pagehint_host_discarded(w);
@@ -429,7 +480,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	    !READ_ONCE(pagehint_knobs.enabled) || READ_ONCE(w->sleeping))
 		return;		/* the end of a sleep kicks the worker */
 
-	w->order = READ_ONCE(pagehint_knobs.report_order);
+	w->order = max_t(unsigned int, READ_ONCE(pagehint_knobs.report_order),
+			 w->host_order);
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->ack_ns = 0;
@@ -488,6 +540,12 @@ void pagehint_kick(void)
 	mutex_unlock(&w->lock);
 }
 
+/* The smallest order the host discards, as learned (0: none learned). */
+unsigned int pagehint_worker_host_order(void)
+{
+	return READ_ONCE(pagehint_worker.host_order);
+}
+
 void pagehint_worker_start(struct pagehint_dev *pdev)
 {
 	struct pagehint_worker *w = &pagehint_worker;
@@ -495,6 +553,10 @@ void pagehint_worker_start(struct pagehint_dev *pdev)
 	mutex_lock(&w->lock);
 	WRITE_ONCE(w->dev, pdev);
 	WRITE_ONCE(w->running, true);
+	/* A new host, maybe. */
+	WRITE_ONCE(w->host_order, 0);
+	w->kept_align = 0;
+	w->done_align = UINT_MAX;
 	/* The first pass reports what was freed before pagehint came. */
 	mod_delayed_work(system_freezable_wq, &w->work, 0);
 	mutex_unlock(&w->lock);
@@ -540,6 +602,7 @@ int pagehint_worker_init(void)
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
 	pagehint_batch_init(&w->batch, 0);
+	w->done_align = UINT_MAX;
 	w->sleeping = false;
 	w->pm_nb.notifier_call = pagehint_pm_notify;
 	register_pm_notifier(&w->pm_nb);

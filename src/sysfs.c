@@ -225,6 +225,14 @@ PAGEHINT_STAT_ATTR(reported_bytes, reported_bytes, 1);
 PAGEHINT_STAT_ATTR(reports, reports, 1);
 PAGEHINT_STAT_ATTR(report_errors, report_errors, 1);
 PAGEHINT_STAT_ATTR(reports_kept, reports_kept, 1);
+PAGEHINT_STAT_ATTR(kept_bytes, kept_bytes, 1);
+
+static ssize_t host_order_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pagehint_worker_host_order());
+}
+PAGEHINT_ATTR_RO(host_order);
 PAGEHINT_STAT_ATTR(claimed_bytes, claimed_bytes, 1);
 PAGEHINT_STAT_ATTR(claim_failures, claim_failures, 1);
 PAGEHINT_STAT_ATTR(claim_us, claim_ns, NSEC_PER_USEC);
@@ -267,6 +275,8 @@ static struct attribute *pagehint_attrs[] = {
 	&reports_attr.attr,
 	&report_errors_attr.attr,
 	&reports_kept_attr.attr,
+	&kept_bytes_attr.attr,
+	&host_order_attr.attr,
 	&claimed_bytes_attr.attr,
 	&claim_failures_attr.attr,
 	&claim_us_attr.attr,

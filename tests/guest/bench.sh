@@ -62,6 +62,7 @@ stats bulk-start
 ph-host mark bulk-before >/dev/null
 ph-memtouch -m 1024 -c 'ph-host mark bulk-peak >/dev/null' || ph_fail "bulk workload failed"
 ph-host mark bulk-freed >/dev/null
+echo "PH-BENCH bulk freed_mib=1024"
 sleep "$WIN"
 ph-host mark bulk-end >/dev/null
 stats bulk-end
@@ -73,6 +74,7 @@ ph-host mark frag-before >/dev/null
 ph-fragment -m 1024 -p 64 -c 'ph-host mark frag-peak >/dev/null' \
 	-f 'ph-host mark frag-freed >/dev/null' -h "$WIN" \
 	-e 'ph-host mark frag-end >/dev/null' || ph_fail "fragment workload failed"
+echo "PH-BENCH frag freed_mib=512"
 stats frag-end
 sleep 5
 

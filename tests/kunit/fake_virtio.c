@@ -25,7 +25,11 @@ static struct ph_fake_dev *to_fake(struct virtio_device *vdev)
 static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
 {
 	unsigned long pfn = PHYS_PFN(addr), nr = len >> PAGE_SHIFT, i;
+	bool discard = !fake->keep;
 
+	if (fake->granule && (!IS_ALIGNED(pfn, fake->granule) ||
+			      !IS_ALIGNED(nr, fake->granule)))
+		discard = false;
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
 	    !IS_ALIGNED(pfn, fake->align_pages))
 		fake->misaligned++;
@@ -34,7 +38,7 @@ static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
 
 		if (!page || PageBuddy(page) || !page_count(page))
 			fake->not_owned++;
-		else if (!fake->keep)
+		else if (discard)
 			clear_highpage(page);	/* discarded: reads as zeros */
 	}
 	fake->pages += nr;

@@ -29,6 +29,11 @@ struct ph_fake_dev {
 	unsigned int qsize;		/* entries of every queue */
 	bool hold;			/* do not return reports */
 	bool keep;			/* ack without discarding */
+	/*
+	 * Discard only ranges whose start and length are multiples of this
+	 * many pages, as QEMU does with guest memory on huge pages (0: all).
+	 */
+	unsigned long granule;
 
 	/* Queues as pagehint asked for them. */
 	unsigned int nvqs;

@@ -347,6 +347,72 @@ static void report_host_keeps(struct kunit *test)
 	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
 }
 
+/* Allocate up to 16 pageblocks and free them again: work for the worker. */
+static void ph_free_some_pageblocks(unsigned int n)
+{
+	struct page *pages[16];
+	unsigned int i, got = 0;
+
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
+		pages[got] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		if (pages[got])
+			got++;
+	}
+	for (i = 0; i < got; i++)
+		__free_pages(pages[i], pageblock_order);
+}
+
+/*
+ * A host that discards only ranges aligned to a pageblock, in start and
+ * length, as QEMU does with guest memory on 2 MiB huge pages.  At
+ * report_order 0 the worker learns the granule from a report whose small
+ * ranges were kept, and from the next pass on reports only aligned blocks,
+ * which the host discards; kept ranges are not remembered as reported.
+ */
+static void report_host_granule(struct kunit *test)
+{
+	s64 kept_bytes = atomic64_read(&pagehint_stats.kept_bytes);
+	s64 passes;
+	struct ph_fake_dev *fake;
+	unsigned long misaligned;
+	unsigned int i, n;
+
+	pagehint_knobs.report_order = 0;
+	ph_env_rebuild();
+	pagehint_knobs.delay_ms = 0;
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	fake->granule = pageblock_nr_pages;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	for (i = 0; i < 600 && !pagehint_worker_host_order(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_worker_host_order(), (unsigned int)pageblock_order);
+	KUNIT_EXPECT_GT(test, atomic64_read(&pagehint_stats.kept_bytes), kept_bytes);
+
+	/* Once the pass that learned it is over: aligned blocks only. */
+	passes = atomic64_read(&pagehint_stats.passes);
+	for (i = 0; i < 300 && atomic64_read(&pagehint_stats.passes) < passes + 2; i++)
+		msleep(100);
+	spin_lock(&fake->lock);
+	fake->align_pages = pageblock_nr_pages;
+	misaligned = fake->misaligned;
+	n = fake->reports;
+	spin_unlock(&fake->lock);
+	kept_bytes = atomic64_read(&pagehint_stats.kept_bytes);
+	ph_free_some_pageblocks(16);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 1, 60));
+	pagehint_remove(&fake->vdev);
+
+	KUNIT_EXPECT_EQ(test, fake->misaligned, misaligned);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.kept_bytes), kept_bytes);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	ph_fake_destroy(fake);
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	pagehint_knobs.report_order = pageblock_order;
+	ph_env_rebuild();
+}
+
 /* What the tracepoints said during report_tracepoints. */
 struct ph_trace_seen {
 	atomic_t reports, dones, errors, no_latency, scan_starts, scan_ends;
@@ -362,7 +428,8 @@ static void ph_probe_report(void *data, unsigned int nr_ranges,
 }
 
 static void ph_probe_done(void *data, unsigned int nr_ranges,
-			  unsigned long bytes, u64 latency_ns, int err, bool kept)
+			  unsigned long bytes, u64 latency_ns, int err,
+			  unsigned int kept)
 {
 	struct ph_trace_seen *seen = data;
 
@@ -457,6 +524,7 @@ static struct kunit_case pagehint_report_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(report_host_keeps),
 	KUNIT_CASE(report_tracepoints),
+	KUNIT_CASE_ATTR(report_host_granule, { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 

@@ -53,13 +53,13 @@ TRACE_EVENT(pagehint_report,
 
 /*
  * The host returned the report (@err 0), or it was refused or cut short
- * (@err < 0).  @latency_ns runs from queueing to the ack; @kept: the host
- * acked without discarding.
+ * (@err < 0).  @latency_ns runs from queueing to the ack; @kept: ranges the
+ * host acked without discarding them.
  */
 TRACE_EVENT(pagehint_report_done,
 
 	TP_PROTO(unsigned int nr_ranges, unsigned long bytes, u64 latency_ns,
-		 int err, bool kept),
+		 int err, unsigned int kept),
 
 	TP_ARGS(nr_ranges, bytes, latency_ns, err, kept),
 
@@ -68,7 +68,7 @@ TRACE_EVENT(pagehint_report_done,
 		__field(unsigned long,	bytes)
 		__field(u64,		latency_ns)
 		__field(int,		err)
-		__field(bool,		kept)
+		__field(unsigned int,	kept)
 	),
 
 	TP_fast_assign(
@@ -79,7 +79,7 @@ TRACE_EVENT(pagehint_report_done,
 		__entry->kept		= kept;
 	),
 
-	TP_printk("ranges=%u bytes=%lu latency_ns=%llu err=%d kept=%d",
+	TP_printk("ranges=%u bytes=%lu latency_ns=%llu err=%d kept=%u",
 		  __entry->nr_ranges, __entry->bytes,
 		  (unsigned long long)__entry->latency_ns, __entry->err,
 		  __entry->kept)
