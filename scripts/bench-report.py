@@ -226,7 +226,7 @@ def plot(out, configs, runs, name, win_label):
 
 def main():
     out = sys.argv[1]
-    order = ["none", "upstream", "pagehint", "tuned"]
+    order = ["none", "upstream", "upstream_tuned", "pagehint", "tuned"]
     runs = {}
     for d in sorted(os.listdir(out)):
         m = re.fullmatch(r"(\w+)-(\d+)", d)

@@ -13,8 +13,9 @@
 #   PH_BENCH_KERNEL=id   guest kernel (default bookworm-cloud)
 #   PH_BENCH_REPS=N      rounds (default 3)
 #   PH_BENCH_MEM=size    guest RAM (default 2G)
-#   PH_BENCH_CONFIGS     default "none upstream pagehint tuned"
-#   PH_BENCH_TUNED="ph.order=4 ph.delay=500"   the tuned row's knobs
+#   PH_BENCH_CONFIGS     default "none upstream upstream_tuned pagehint tuned"
+#   PH_BENCH_TUNED="ph.order=2 ph.delay=500"   the tuned rows' knobs
+#                        (upstream_tuned: page_reporting_order only)
 #   PH_RESULTS=dir       where results go (default results/bench/<date>)
 #
 # Figures only: nothing here passes or fails on speed.  Not part of
@@ -26,8 +27,8 @@ set -euo pipefail
 kernel=${PH_BENCH_KERNEL:-bookworm-cloud}
 reps=${PH_BENCH_REPS:-3}
 mem=${PH_BENCH_MEM:-2G}
-configs=${PH_BENCH_CONFIGS:-none upstream pagehint tuned}
-tuned=${PH_BENCH_TUNED:-ph.order=4 ph.delay=500}
+configs=${PH_BENCH_CONFIGS:-none upstream upstream_tuned pagehint tuned}
+tuned=${PH_BENCH_TUNED:-ph.order=2 ph.delay=500}
 out=${PH_RESULTS:-$PH_TOP/results/bench/$(date -u +%Y%m%d-%H%M%S)}
 
 [[ $reps =~ ^[1-9][0-9]*$ ]] || ph_die "PH_BENCH_REPS must be a positive number"
@@ -43,7 +44,7 @@ for rep in $(seq "$reps"); do
 	for cfg in $configs; do
 		reporting=on append="ph.cfg=$cfg"
 		[ "$cfg" = none ] && reporting=off
-		[ "$cfg" = tuned ] && append="$append $tuned"
+		case $cfg in *tuned) append="$append $tuned" ;; esac
 		rc=0
 		"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$out/$cfg-$rep" bench \
 			--reporting="$reporting" --mem "$mem" --timeout 900 \

@@ -112,8 +112,10 @@ class HugePages:
             self.why = f"cannot set up huge pages: {e}"
 
     def qemu_args(self, mem):
+        # share=on: QEMU discards by punching holes in the file; in a
+        # private mapping that would leave the guest's copies in place.
         return ["-object", f"memory-backend-file,id=ram0,size={mem},"
-                f"mem-path={self.dir},prealloc=off",
+                f"mem-path={self.dir},share=on,prealloc=off",
                 "-machine", "memory-backend=ram0"]
 
     def close(self):

@@ -145,7 +145,6 @@ static bool pagehint_canary_kept(unsigned long pfn)
 /* Count a report the host kept; back off after PAGEHINT_KEPT_BACKOFF. */
 static void pagehint_host_kept(struct pagehint_worker *w)
 {
-	pagehint_stat_add(&pagehint_stats.reports_kept, 1);
 	if (++w->kept_run < PAGEHINT_KEPT_BACKOFF)
 		return;
 	if (w->kept_run == PAGEHINT_KEPT_BACKOFF)
@@ -165,16 +164,21 @@ static void pagehint_host_discarded(struct pagehint_worker *w)
  * The ranges of an acked report the host kept: their canaries are still
  * there.  A host that keeps exactly the ranges aligned (start and length)
  * to less than some order and discards the others, as QEMU does with guest
- * memory on huge pages, has that order as its granule: once the reports
- * since the device was bound show such a boundary, the worker reports only
- * blocks of that order.  Returns the bytes kept.
+ * memory on huge pages, has that order as its granule.  The reports since
+ * the device was bound limit it: above the best-aligned range kept, at most
+ * the worst-aligned range discarded.  Once a range was kept within those
+ * limits, the worker reports only blocks of the likely granule: the
+ * pageblock (a 2 MiB huge page on x86), unless the limits say otherwise.
+ * Returns the bytes kept; @granule: every range kept is less aligned than
+ * what the host was seen to discard, so the granule explains it (and the
+ * worker does not back off for it).
  */
 static unsigned long pagehint_host_check(struct pagehint_worker *w,
-					 unsigned int *nr_kept)
+					 unsigned int *nr_kept, bool *granule)
 {
 	struct pagehint_batch *batch = &w->batch;
+	unsigned int i, kept_align = 0;
 	unsigned long kept_pages = 0;
-	unsigned int i;
 
 	*nr_kept = 0;
 	for (i = 0; i < batch->nr; i++) {
@@ -184,15 +188,19 @@ static unsigned long pagehint_host_check(struct pagehint_worker *w,
 			batch->kept |= BIT(i);
 			(*nr_kept)++;
 			kept_pages += batch->len[i];
-			w->kept_align = max(w->kept_align, align + 1);
+			kept_align = max(kept_align, align + 1);
 		} else {
 			w->done_align = min(w->done_align, align);
 		}
 	}
+	w->kept_align = max(w->kept_align, kept_align);
+	*granule = w->done_align != UINT_MAX && kept_align <= w->done_align;
 	/* Some range discarded, every kept one less aligned than those. */
 	if (w->done_align != UINT_MAX && w->kept_align > w->host_order &&
 	    w->kept_align <= w->done_align && w->kept_align <= PAGEHINT_MAX_ORDER) {
-		WRITE_ONCE(w->host_order, w->kept_align);
+		WRITE_ONCE(w->host_order,
+			   max(w->kept_align, min_t(unsigned int, w->done_align,
+						    pageblock_order)));
 		pr_info("the host discards only ranges aligned to %lu KiB (guest memory on huge pages?): reporting blocks of order %u and up\n",
 			(PAGE_SIZE << w->host_order) >> 10, w->host_order);
 	}
@@ -212,6 +220,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
 	unsigned long kept_bytes = 0;
 	unsigned int nents, i, nr_kept = 0;
+	bool granule = false;
 	u64 t0;
 	int err;
 
@@ -227,7 +236,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	t0 = ktime_get_ns() - t0;
 	w->ack_ns += t0;
 	if (!err)
-		kept_bytes = pagehint_host_check(w, &nr_kept);
+		kept_bytes = pagehint_host_check(w, &nr_kept, &granule);
 	trace_pagehint_report_done(nents, bytes, t0, err, nr_kept);
 	if (err == -ESHUTDOWN)
 		return err;
@@ -241,6 +250,9 @@ static int pagehint_flush(struct pagehint_worker *w)
 				  bytes - hint_bytes);
 		pagehint_stat_add(&pagehint_stats.kept_bytes, kept_bytes);
 		if (nr_kept == nents)
+			pagehint_stat_add(&pagehint_stats.reports_kept, 1);
+		/* Back off from a host that discards nothing, not a granule. */
+		if (nr_kept == nents && !granule)
 			pagehint_host_kept(w);
 		else
 			pagehint_host_discarded(w);

@@ -9,7 +9,9 @@
 #   ph.cfg=none      stock virtio_balloon, device without reporting
 #   ph.cfg=upstream  stock virtio_balloon, the kernel's page reporting
 #   ph.cfg=pagehint  pagehint, defaults
-#   ph.cfg=tuned     pagehint, report_order=ph.order (4), delay_ms=ph.delay (500)
+#   ph.cfg=tuned     pagehint, report_order=ph.order (2), delay_ms=ph.delay (500)
+#   ph.cfg=upstream_tuned  the kernel's page reporting at page_reporting_order
+#                    ph.order (2); its 2 s delay is fixed
 #   ph.win=SECONDS   how long each free is watched (20)
 #   ph.secs=SECONDS  fault loop time per vCPU (10)
 . /tests/lib.sh
@@ -20,10 +22,14 @@ SECS=$(ph_param secs 10)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 
 case $CFG in
-none | upstream)
+none | upstream | upstream_tuned)
+	if [ "$CFG" = upstream_tuned ]; then
+		echo "$(ph_param order 2)" >/sys/module/page_reporting/parameters/page_reporting_order ||
+			ph_fail "cannot set page_reporting_order"
+	fi
 	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
 	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-	if [ "$CFG" = upstream ]; then
+	if [ "$CFG" != none ]; then
 		ph_balloon_reporting || ph_fail "the device does not offer reporting"
 	elif ph_balloon_reporting; then
 		ph_fail "the device offers reporting for the 'none' configuration"
@@ -34,7 +40,7 @@ pagehint | tuned)
 	insmod $PH_KO || ph_fail "insmod failed"
 	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
 	if [ "$CFG" = tuned ]; then
-		echo "$(ph_param order 4)" >$PH_SYSFS/report_order
+		echo "$(ph_param order 2)" >$PH_SYSFS/report_order
 		echo "$(ph_param delay 500)" >$PH_SYSFS/delay_ms
 	fi
 	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
@@ -56,6 +62,8 @@ stats() {
 
 echo "PH-BENCH config $CFG ncpu=$ncpu memtotal_kib=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 [ ! -d $PH_SYSFS ] || echo "PH-BENCH knobs report_order=$(cat $PH_SYSFS/report_order) delay_ms=$(cat $PH_SYSFS/delay_ms)"
+[ "$CFG" != upstream_tuned ] ||
+	echo "PH-BENCH knobs page_reporting_order=$(cat /sys/module/page_reporting/parameters/page_reporting_order)"
 
 # 1. bulk: 1 GiB touched, then freed at once.
 stats bulk-start

@@ -365,9 +365,10 @@ static void ph_free_some_pageblocks(unsigned int n)
 /*
  * A host that discards only ranges aligned to a pageblock, in start and
  * length, as QEMU does with guest memory on 2 MiB huge pages.  At
- * report_order 0 the worker learns the granule from a report whose small
- * ranges were kept, and from the next pass on reports only aligned blocks,
- * which the host discards; kept ranges are not remembered as reported.
+ * report_order 0 the worker learns the granule from the ranges it kept and
+ * discarded, and once it has, from the next pass on, reports only aligned
+ * blocks, which the host discards; kept ranges are not remembered as
+ * reported.
  */
 static void report_host_granule(struct kunit *test)
 {
@@ -377,14 +378,20 @@ static void report_host_granule(struct kunit *test)
 	unsigned long misaligned;
 	unsigned int i, n;
 
-	pagehint_knobs.report_order = 0;
-	ph_env_rebuild();
 	pagehint_knobs.delay_ms = 0;
 	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
 	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
 	fake->granule = pageblock_nr_pages;
 	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
-	for (i = 0; i < 600 && !pagehint_worker_host_order(); i++)
+	/* Reports at pageblock order first: the host discards those. */
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, 2, 60));
+	KUNIT_EXPECT_EQ(test, pagehint_worker_host_order(), 0U);
+	mutex_lock(&pagehint_knob_lock);
+	pagehint_knobs.report_order = 0;
+	pagehint_tracker_rebuild();
+	mutex_unlock(&pagehint_knob_lock);
+	pagehint_kick();
+	for (i = 0; i < 900 && pagehint_worker_host_order() != pageblock_order; i++)
 		msleep(100);
 	KUNIT_EXPECT_EQ(test, pagehint_worker_host_order(), (unsigned int)pageblock_order);
 	KUNIT_EXPECT_GT(test, atomic64_read(&pagehint_stats.kept_bytes), kept_bytes);
@@ -488,6 +495,9 @@ static void report_tracepoints(struct kunit *test)
 
 	pagehint_knobs.delay_ms = 0;
 	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	/* No zone scan half done by an earlier case: each one starts here. */
+	memset(pagehint_worker.scans, 0,
+	       nr_node_ids * MAX_NR_ZONES * sizeof(*pagehint_worker.scans));
 	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
 	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
 	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, 4, 120));
