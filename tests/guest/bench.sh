@@ -23,12 +23,15 @@ ncpu=$(grep -c ^processor /proc/cpuinfo)
 
 case $CFG in
 none | upstream | upstream_tuned)
+	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
+	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
+	# After the driver registered: 6.1 sets the order at registration.
 	if [ "$CFG" = upstream_tuned ]; then
 		echo "$(ph_param order 2)" >/sys/module/page_reporting/parameters/page_reporting_order ||
 			ph_fail "cannot set page_reporting_order"
+		[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$(ph_param order 2)" ] ||
+			ph_fail "page_reporting_order did not take"
 	fi
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
 	if [ "$CFG" != none ]; then
 		ph_balloon_reporting || ph_fail "the device does not offer reporting"
 	elif ph_balloon_reporting; then
