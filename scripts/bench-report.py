@@ -213,6 +213,7 @@ def plot(out, configs, runs, name, win_label):
     script = (f"set terminal pngcairo size 900,500 font ',10'\n"
               f"set output '{png}'\n"
               f"set title 'QEMU RSS on the host: {win_label}'\n"
+              "set termoption noenhanced\n"
               "set xlabel 'seconds since the free'\n"
               "set ylabel 'MiB'\nset grid\nset key top right\n"
               f"plot {lines}\n")
