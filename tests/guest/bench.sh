@@ -27,7 +27,7 @@ none | upstream | upstream_tuned)
 	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
 	# After the driver registered: 6.1 sets the order at registration.
 	if [ "$CFG" = upstream_tuned ]; then
-		echo "$(ph_param order 2)" >/sys/module/page_reporting/parameters/page_reporting_order ||
+		ph_param order 2 >/sys/module/page_reporting/parameters/page_reporting_order ||
 			ph_fail "cannot set page_reporting_order"
 		[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$(ph_param order 2)" ] ||
 			ph_fail "page_reporting_order did not take"
@@ -43,8 +43,8 @@ pagehint | tuned)
 	insmod $PH_KO || ph_fail "insmod failed"
 	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
 	if [ "$CFG" = tuned ]; then
-		echo "$(ph_param order 2)" >$PH_SYSFS/report_order
-		echo "$(ph_param delay 500)" >$PH_SYSFS/delay_ms
+		ph_param order 2 >$PH_SYSFS/report_order
+		ph_param delay 500 >$PH_SYSFS/delay_ms
 	fi
 	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
 	;;
