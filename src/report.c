@@ -31,6 +31,7 @@
  * a long one (seconds, when claims zero memory) would delay the sleep.
  */
 
+#include <linux/bitops.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -169,32 +170,31 @@ static void pagehint_host_discarded(struct pagehint_worker *w)
  * the worst-aligned range discarded.  Once a range was kept within those
  * limits, the worker reports only blocks of the likely granule: the
  * pageblock (a 2 MiB huge page on x86), unless the limits say otherwise.
- * Returns the bytes kept; @granule: every range kept is less aligned than
- * what the host was seen to discard, so the granule explains it (and the
- * worker does not back off for it).
+ * Marks the kept ranges in batch->kept and counts their bytes.  Returns
+ * whether every range kept is less aligned than what the host was seen to
+ * discard: the granule explains them (and the worker does not back off).
  */
-static unsigned long pagehint_host_check(struct pagehint_worker *w,
-					 unsigned int *nr_kept, bool *granule)
+static bool pagehint_host_check(struct pagehint_worker *w)
 {
 	struct pagehint_batch *batch = &w->batch;
 	unsigned int i, kept_align = 0;
 	unsigned long kept_pages = 0;
+	bool granule;
 
-	*nr_kept = 0;
 	for (i = 0; i < batch->nr; i++) {
 		unsigned int align = __ffs(batch->start[i] | batch->len[i]);
 
 		if (pagehint_canary_kept(batch->start[i])) {
 			batch->kept |= BIT(i);
-			(*nr_kept)++;
 			kept_pages += batch->len[i];
 			kept_align = max(kept_align, align + 1);
 		} else {
 			w->done_align = min(w->done_align, align);
 		}
 	}
+	pagehint_stat_add(&pagehint_stats.kept_bytes, kept_pages << PAGE_SHIFT);
 	w->kept_align = max(w->kept_align, kept_align);
-	*granule = w->done_align != UINT_MAX && kept_align <= w->done_align;
+	granule = w->done_align != UINT_MAX && kept_align <= w->done_align;
 	/* Some range discarded, every kept one less aligned than those. */
 	if (w->done_align != UINT_MAX && w->kept_align > w->host_order &&
 	    w->kept_align <= w->done_align && w->kept_align <= PAGEHINT_MAX_ORDER) {
@@ -204,7 +204,7 @@ static unsigned long pagehint_host_check(struct pagehint_worker *w,
 		pr_info("the host discards only ranges aligned to %lu KiB (guest memory on huge pages?): reporting blocks of order %u and up\n",
 			(PAGE_SIZE << w->host_order) >> 10, w->host_order);
 	}
-	return kept_pages << PAGE_SHIFT;
+	return granule;
 }
 
 /*
@@ -218,8 +218,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	struct pagehint_batch *batch = &w->batch;
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
-	unsigned long kept_bytes = 0;
-	unsigned int nents, i, nr_kept = 0;
+	unsigned int nents, i, nr_kept;
 	bool granule = false;
 	u64 t0;
 	int err;
@@ -236,7 +235,8 @@ static int pagehint_flush(struct pagehint_worker *w)
 	t0 = ktime_get_ns() - t0;
 	w->ack_ns += t0;
 	if (!err)
-		kept_bytes = pagehint_host_check(w, &nr_kept, &granule);
+		granule = pagehint_host_check(w);
+	nr_kept = hweight_long(batch->kept);
 	trace_pagehint_report_done(nents, bytes, t0, err, nr_kept);
 	if (err == -ESHUTDOWN)
 		return err;
@@ -248,7 +248,6 @@ static int pagehint_flush(struct pagehint_worker *w)
 		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
 		pagehint_stat_add(&pagehint_stats.reported_from_scans,
 				  bytes - hint_bytes);
-		pagehint_stat_add(&pagehint_stats.kept_bytes, kept_bytes);
 		if (nr_kept == nents)
 			pagehint_stat_add(&pagehint_stats.reports_kept, 1);
 		/* Back off from a host that discards nothing, not a granule. */
