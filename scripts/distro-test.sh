@@ -37,18 +37,8 @@ t0=$(date +%s)
 
 step() { ph_log "distro-test: $* ($(($(date +%s) - t0)) s)"; }
 
-# chroot_run CMD...: CMD inside $root with /proc, /sys and /dev mounted, in
-# a private mount namespace (nothing stays mounted on the host).
-chroot_run() {
-	unshare -m -- sh -ec '
-		root=$1; shift
-		mount -t proc proc "$root/proc"
-		mount -t sysfs sysfs "$root/sys"
-		mount --rbind /dev "$root/dev"
-		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-	' sh "$root" "$@"
-}
+# chroot_run CMD...: CMD inside $root (see ph_in_root).
+chroot_run() { ph_in_root "$root" "$@"; }
 
 make_base() {
 	local tmp=$PH_CACHE/distro/base.tmp
@@ -167,14 +157,11 @@ main() {
 	step "booting $new from the disk (systemd)"
 	mkdir -p "$res/boot"
 	rc=0
-	python3 "$PH_TOP/scripts/rig.py" --qemu "$(ph_qemu_bin)" \
+	ph_rig "$(ph_qemu_bin)" \
 		--kernel "$work/vmlinuz" --initrd "$work/initrd.img" \
-		--datadir "$PH_QEMU_DIR/root/usr/share/qemu" --datadir /usr/share/seabios \
-		--datadir /usr/share/qemu \
 		--test distro-boot --label "$SUITE, $old upgraded to $new" --out "$res/boot" \
 		--timeout 900 --boot-timeout 600 --mem 2G \
 		--append "root=/dev/vda rw systemd.show_status=1" \
-		--accel "${PH_ACCEL:-auto}" --kvm-state "$PH_CACHE/kvm-broken" \
 		-- -drive "file=$disk,if=virtio,format=raw,cache=unsafe" || rc=$?
 	grep -E '^(ph:|FAIL|SKIP|PH-RESULT)' "$res/boot/console.log" | sed 's/^/  /' || true
 	rm -f "$img"

@@ -270,24 +270,39 @@ ph_kernel_needs_chroot() {
 
 ph_chroot_dir() { echo "$PH_CACHE/chroot/$1"; }
 
-# ph_in_chroot SUITE CMD...: run CMD inside SUITE's build chroot, in a private
-# mount namespace where the repository and the cache are bind-mounted at the
-# same paths as on the host, so every path works unchanged.
+# ph_in_root ROOT CMD...: run CMD chrooted into ROOT with /proc, /sys and
+# /dev mounted, in a private mount namespace (nothing stays mounted on the
+# host).  The directories in PH_ROOT_BINDS (one a line) are bind-mounted at
+# the same paths inside.
+ph_in_root() {
+	local root=$1
+	shift
+	unshare -m -- sh -ec '
+		root=$1 binds=$2; shift 2
+		printf "%s\n" "$binds" | while IFS= read -r d; do
+			[ -n "$d" ] || continue
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		mkdir -p "$root/proc" "$root/sys" "$root/dev"
+		mount -t proc proc "$root/proc"
+		mount -t sysfs sysfs "$root/sys"
+		mount --rbind /dev "$root/dev"
+		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+	' sh "$root" "${PH_ROOT_BINDS:-}" "$@"
+}
+
+# ph_in_chroot SUITE CMD...: run CMD inside SUITE's build chroot, where the
+# repository and the cache are bind-mounted at the same paths as on the
+# host, so every path works unchanged.
 ph_in_chroot() {
 	local root
 	root=$(ph_chroot_dir "$1")
 	shift
 	[ -x "$root/bin/sh" ] || ph_die "no build chroot at $root (run scripts/fetch-kernels.sh)"
-	unshare -m -- sh -ec '
-		root=$1 top=$2 cache=$3; shift 3
-		mkdir -p "$root$top" "$root$cache" "$root/proc" "$root/dev"
-		mount --bind "$top" "$root$top"
-		mount --bind "$cache" "$root$cache"
-		mount -t proc proc "$root/proc"
-		mount --rbind /dev "$root/dev"
-		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 "$@"
-	' sh "$root" "$PH_TOP" "$PH_CACHE" "$@"
+	PH_ROOT_BINDS="$PH_TOP
+$PH_CACHE" ph_in_root "$root" "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -301,6 +316,18 @@ ph_qemu_bin() {
 	else
 		echo "$PH_QEMU_DIR/root/usr/bin/qemu-system-x86_64"
 	fi
+}
+
+# ph_rig QEMU RIG-OPTIONS...: the guest rig (scripts/rig.py) with QEMU binary
+# QEMU, the firmware directories, and KVM if it works here (PH_ACCEL=kvm|tcg
+# forces either).
+ph_rig() {
+	local qemu=$1
+	shift
+	python3 "$PH_TOP/scripts/rig.py" --qemu "$qemu" \
+		--datadir "$PH_QEMU_DIR/root/usr/share/qemu" --datadir /usr/share/seabios \
+		--datadir /usr/share/qemu \
+		--accel "${PH_ACCEL:-auto}" --kvm-state "$PH_CACHE/kvm-broken" "$@"
 }
 
 # Is KVM usable here (device present, and a VM can be created)?

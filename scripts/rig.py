@@ -478,10 +478,16 @@ class Rig:
         marks = " ".join(f"{k}={v // 1024 if v else 0}MiB" for k, v in self.marks.items())
         if marks:
             summary += f" marks: {marks}"
-        with open(os.path.join(self.out, "verdict"), "w") as f:
-            f.write(f"{v}\n{summary}\n")
-        print(summary)
-        return v
+        return write_verdict(self.out, v, summary)
+
+
+def write_verdict(out, v, summary):
+    """The verdict file (status, then the summary line) and the summary on
+    stdout; returns the status."""
+    with open(os.path.join(out, "verdict"), "w") as f:
+        f.write(f"{v}\n{summary}\n")
+    print(summary)
+    return v
 
 
 def main():
@@ -519,11 +525,8 @@ def main():
         if not a.huge.ok:
             a.huge.close()
             os.makedirs(a.out, exist_ok=True)
-            summary = f"verdict: {NAMES[SKIP]}: {a.test} on {a.label}: {a.huge.why}"
-            with open(os.path.join(a.out, "verdict"), "w") as f:
-                f.write(f"{SKIP}\n{summary}\n")
-            print(summary)
-            sys.exit(SKIP)
+            sys.exit(write_verdict(a.out, SKIP, f"verdict: {NAMES[SKIP]}: "
+                                   f"{a.test} on {a.label}: {a.huge.why}"))
     try:
         v = Rig(a).run()
         if v == KVM_BROKEN and a.accel == "auto":

@@ -39,9 +39,6 @@ mkdir -p "$out"
 initrd=$out/initramfs.cpio.gz
 "$PH_TOP/scripts/mkinitramfs.sh" "$kver" "$initrd" ${PH_KO:+"$PH_KO"}
 
-exec python3 "$PH_TOP/scripts/rig.py" --qemu "$qemu" \
+ph_rig "$qemu" \
 	--kernel "$(ph_kernel_image "$kver")" --initrd "$initrd" \
-	--datadir "$PH_QEMU_DIR/root/usr/share/qemu" --datadir /usr/share/seabios \
-	--datadir /usr/share/qemu \
-	--accel "${PH_ACCEL:-auto}" --kvm-state "$PH_CACHE/kvm-broken" \
 	--test "$test" --label "$kernel ($kver)" --out "$out" "${verbose[@]}" "$@"
