@@ -29,6 +29,8 @@ import time
 
 PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
 KVM_BROKEN = 100         # internal: KVM present but unable to run the guest
+KVM_SILENT_S = 20        # under KVM, a guest silent this long is not running
+KVM_INIT_S = 60          # ... and one not in its init by then is not either
 NAMES = {PASS: "pass", FAIL: "failed", CRASH: "crashed", TIMEOUT: "timed out",
          SKIP: "skipped", RIGERR: "rig error"}
 
@@ -203,6 +205,7 @@ class Rig:
         self.qmp_path = None
         self.laters = []      # (time, QMP command, JSON args) to run then
         self.huge = getattr(args, "huge", None)
+        self.kvm_why = None      # why KVM could not run the guest
 
     def now(self):
         return time.monotonic() - self.t0
@@ -374,6 +377,10 @@ class Rig:
                     proc.kill()
                 proc.wait()
                 qerr.close()
+                if a.kvm:
+                    self.kvm_why = self.kvm_failure(
+                        self.now(), 0, qerr.name, proc.returncode)
+                    return KVM_BROKEN
                 print("rig: QEMU did not start:\n" + open(qerr.name).read(),
                       file=sys.stderr)
                 return RIGERR
@@ -393,6 +400,7 @@ class Rig:
         timed_out = False
         next_sample = 0.0
         echo = a.verbose
+        kvm_why = None
         while True:
             t = self.now()
             if t >= next_sample:
@@ -433,17 +441,12 @@ class Rig:
                     self.console_line(line.decode(errors="replace").rstrip("\r"), ctl)
             if proc.poll() is not None:
                 break
-            # A working KVM boots to init in a few seconds; nested KVM
-            # that cannot emulate the guest stalls or reports an internal
-            # error.  Either way, fall back to TCG (see main()).
-            if self.a.kvm and self.booted is None and (t > 20 or (
-                    os.fstat(qerr.fileno()).st_size and
-                    "KVM internal error" in open(qerr.name).read())):
-                proc.kill()
-                proc.wait()
-                return KVM_BROKEN
+            kvm_why = self.kvm_failure(t, log.tell(), qerr.name, None)
+            if kvm_why:
+                break
 
-        if proc.poll() is None:
+        exited = proc.poll() is not None
+        if not exited:
             proc.kill()
         proc.wait()
         if buf:
@@ -455,7 +458,38 @@ class Rig:
         if self.qmp is not None:
             self.qmp.close()
         shutil.rmtree(self.sockdir, ignore_errors=True)
+        if exited and not kvm_why:
+            kvm_why = self.kvm_failure(self.now(), os.path.getsize(log.name),
+                                       qerr.name, proc.returncode)
+        if kvm_why:
+            self.kvm_why = kvm_why
+            return KVM_BROKEN
         return self.verdict(timed_out, proc.returncode)
+
+    def kvm_failure(self, t, console_bytes, qerr_path, rc):
+        """Why KVM cannot run this guest, or None.  Only before the guest's
+        init has started, and never for a guest that crashed on its own (a
+        panic on the console): a working KVM prints within seconds and
+        boots to init well within a minute.  Nested KVM fails in more than
+        one way: QEMU aborts (an MSR it cannot set), reports an internal
+        error, or runs without the guest ever printing."""
+        if not self.a.kvm or self.booted is not None or self.crash_lines:
+            return None
+        try:
+            with open(qerr_path, errors="replace") as f:
+                err = f.read()
+        except OSError:
+            err = ""
+        if "KVM internal error" in err:
+            return "KVM internal error"
+        if rc is not None:
+            last = err.strip().splitlines()[-1:] or [""]
+            return f"QEMU exited ({rc}) before the guest's init: {last[0][:120]}"
+        if console_bytes == 0 and t > KVM_SILENT_S:
+            return f"no console output in {KVM_SILENT_S} s"
+        if t > KVM_INIT_S:
+            return f"the guest's init did not start in {KVM_INIT_S} s"
+        return None
 
     def verdict(self, timed_out, rc):
         a = self.a
@@ -488,6 +522,27 @@ def write_verdict(out, v, summary):
         f.write(f"{v}\n{summary}\n")
     print(summary)
     return v
+
+
+def run_with_fallback(a):
+    """Run the guest; under --accel auto, a KVM that cannot run it (see
+    Rig.kvm_failure) is recorded in --kvm-state, so that later runs go
+    straight to TCG, and this run starts again under TCG."""
+    r = Rig(a)
+    v = r.run()
+    if v != KVM_BROKEN:
+        return v
+    if a.accel != "auto":
+        print(f"rig: KVM cannot run this guest here ({r.kvm_why}); "
+              "--accel kvm was asked for", file=sys.stderr)
+        return RIGERR
+    print(f"rig: KVM cannot run this guest here ({r.kvm_why}): "
+          "using TCG from now on", file=sys.stderr)
+    if a.kvm_state:
+        with open(a.kvm_state, "w") as f:
+            f.write(f"{r.kvm_why}\n")
+    a.kvm = False
+    return Rig(a).run()
 
 
 def main():
@@ -528,16 +583,7 @@ def main():
             sys.exit(write_verdict(a.out, SKIP, f"verdict: {NAMES[SKIP]}: "
                                    f"{a.test} on {a.label}: {a.huge.why}"))
     try:
-        v = Rig(a).run()
-        if v == KVM_BROKEN and a.accel == "auto":
-            print("rig: KVM cannot run this guest here; using TCG from now on",
-                  file=sys.stderr)
-            if a.kvm_state:
-                with open(a.kvm_state, "w") as f:
-                    f.write("KVM internal error\n")
-            a.kvm = False
-            v = Rig(a).run()
-        sys.exit(RIGERR if v == KVM_BROKEN else v)
+        sys.exit(run_with_fallback(a))
     except OSError as e:
         print(f"rig: {e}", file=sys.stderr)
         sys.exit(RIGERR)

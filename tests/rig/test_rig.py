@@ -149,6 +149,51 @@ class QmpRequests(unittest.TestCase):
         self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
 
 
+class KvmFallback(unittest.TestCase):
+    """A KVM that can create a VM but not run the guest: the rig sees QEMU
+    die or the guest stay silent before its init, records it, and runs the
+    test again under TCG (with a stand-in QEMU, tests/rig/fake-qemu)."""
+
+    def run_rig(self, mode):
+        tmp = tempfile.mkdtemp()
+        os.environ["FAKE_QEMU_KVM"] = mode
+        a = types.SimpleNamespace(
+            qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
+            kernel="/dev/null", initrd="/dev/null", test="t", label="k",
+            out=tmp, timeout=30, boot_timeout=20, mem="64M", smp=1,
+            reporting=True, balloon_opts="", append="", datadir=[],
+            accel="auto", kvm=True, kvm_state=os.path.join(tmp, "kvm-broken"),
+            huge=None, verbose=False, qemu_args=[])
+        return a, rig.run_with_fallback(a)
+
+    def test_abort(self):
+        a, v = self.run_rig("abort")
+        self.assertEqual(v, rig.PASS)
+        self.assertFalse(a.kvm)
+        with open(a.kvm_state) as f:
+            self.assertIn("QEMU exited (-6) before the guest's init", f.read())
+        self.assertFalse(rig.kvm_usable(a.kvm_state))
+        with open(os.path.join(a.out, "verdict")) as f:
+            self.assertIn("tcg)", f.read())
+
+    def test_silent(self):
+        saved = rig.KVM_SILENT_S
+        rig.KVM_SILENT_S = 1
+        try:
+            a, v = self.run_rig("silent")
+        finally:
+            rig.KVM_SILENT_S = saved
+        self.assertEqual(v, rig.PASS)
+        with open(a.kvm_state) as f:
+            self.assertIn("no console output in 1 s", f.read())
+
+    def test_working_kvm(self):
+        a, v = self.run_rig("ok")
+        self.assertEqual(v, rig.PASS)
+        self.assertTrue(a.kvm)
+        self.assertFalse(os.path.exists(a.kvm_state))
+
+
 KTAP_SUITE = """KTAP version 1
 1..1
     KTAP version 1
