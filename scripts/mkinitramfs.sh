@@ -6,7 +6,8 @@
 # through its modules.dep, decompressed), pagehint.ko (KO, default: build it
 # through DKMS), on kernels with CONFIG_KUNIT the KUnit module
 # pagehint_test.ko (PH_KUNIT_KO, default: build it), the guest tests of
-# tests/guest and the static workloads of tests/workloads.
+# tests/guest and the static workloads of tests/workloads; with
+# PH_INITRD_KERNEL=IMAGE also the kernel's image as /boot/vmlinuz.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,8 +26,8 @@ fi
 # Modules the guest may load, and those it loads at boot.
 GUEST_MODULES="virtio_pci virtio_balloon"
 # ... and those it may load if the kernel has them (button: the ACPI power
-# button, which wakes a suspended guest).
-OPTIONAL_MODULES="button"
+# button, which wakes a suspended guest; virtio_mem: memory hotplug).
+OPTIONAL_MODULES="button virtio_mem"
 BOOT_MODULES="virtio_pci"
 
 work=$(mktemp -d)
@@ -101,6 +102,12 @@ case $ko in
 esac
 
 [ -z "$kunit_ko" ] || cp "$kunit_ko" "$r/lib/pagehint/pagehint_test.ko"
+
+# The kernel's image, for tests that kexec (PH_INITRD_KERNEL, run-guest.sh).
+if [ -n "${PH_INITRD_KERNEL:-}" ]; then
+	mkdir -p "$r/boot"
+	cp "$PH_INITRD_KERNEL" "$r/boot/vmlinuz"
+fi
 
 # Guest tests, their helpers and the static workloads.
 cp "$PH_TOP"/tests/guest/*.sh "$r/tests/"

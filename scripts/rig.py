@@ -206,6 +206,7 @@ class Rig:
         self.laters = []      # (time, QMP command, JSON args) to run then
         self.huge = getattr(args, "huge", None)
         self.kvm_why = None      # why KVM could not run the guest
+        self.lines = []          # the console so far, for console-count
 
     def now(self):
         return time.monotonic() - self.t0
@@ -223,9 +224,19 @@ class Rig:
         datadirs = []
         for d in a.datadir:
             datadirs += ["-L", d]
+        mem = a.mem
+        vmem = []
+        if getattr(a, "virtio_mem", None):
+            # Memory hotplug: a virtio-mem device (id vmem0) of that size,
+            # nothing plugged at boot; the guest onlines what is plugged
+            # as movable memory, so that it can be unplugged again.
+            mem += f",maxmem={mem_mib(a.mem) + mem_mib(a.virtio_mem)}M"
+            vmem = ["-object", f"memory-backend-ram,id=vmem0m,size={a.virtio_mem}",
+                    "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0m,requested-size=0"]
+            append += " memhp_default_state=online_movable"
         cmd = [a.qemu, "-nodefaults", "-nographic", "-no-reboot", *datadirs,
                "-machine", "q35", *accel,
-               "-smp", str(a.smp), "-m", a.mem,
+               "-smp", str(a.smp), "-m", mem, *vmem,
                "-kernel", a.kernel, "-initrd", a.initrd, "-append", append,
                "-chardev", f"socket,id=con,path={con_path}",
                "-chardev", f"socket,id=ctl,path={ctl_path}",
@@ -267,6 +278,16 @@ class Rig:
             reply = f"ok {self.rss}"
         elif cmd == "rss":
             reply = f"ok {self.rss}"
+        elif cmd == "console-count" and rest:
+            # Lines of the console so far (requests left out) that match
+            # a regular expression: what an earlier kernel printed, for a
+            # guest that kexec'ed.
+            try:
+                rx = re.compile(m.group(3).strip())
+                n = sum(1 for x in self.lines if rx.search(x))
+                reply = f"ok {n}"
+            except re.error as e:
+                reply = f"error bad expression: {e}"
         elif cmd == "wait-reclaim" and len(rest) == 4:
             frm, peak = self.marks.get(rest[0]), self.marks.get(rest[1])
             if frm is None or peak is None:
@@ -325,6 +346,8 @@ class Rig:
     def console_line(self, line, ctl):
         if "PH-HOST " in line:
             self.handle_request(line, ctl)
+        else:
+            self.lines.append(line)
         if "PH-BOOTED" in line and self.booted is None:
             self.booted = self.now()
             self.event("booted")
@@ -569,6 +592,8 @@ def main():
                    help="file recording that KVM cannot run guests here")
     p.add_argument("--hugepages", action="store_true",
                    help="guest RAM on the host's 2 MiB huge pages (hugetlbfs)")
+    p.add_argument("--virtio-mem", default="",
+                   help="a virtio-mem device of this size (id vmem0), unplugged at boot")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("qemu_args", nargs="*")
     a = p.parse_args()

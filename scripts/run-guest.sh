@@ -36,6 +36,11 @@ kver=$(ph_kernel_kver "$kernel")
 out=${out:-$PH_TOP/results/$kernel/$test}
 mkdir -p "$out"
 
+# A test that boots a kernel itself (kexec) carries the kernel's image.
+if grep -q '^# ph-needs:.*kernel-image' "$PH_TOP/tests/guest/$test.sh"; then
+	export PH_INITRD_KERNEL
+	PH_INITRD_KERNEL=$(ph_kernel_image "$kver")
+fi
 initrd=$out/initramfs.cpio.gz
 "$PH_TOP/scripts/mkinitramfs.sh" "$kver" "$initrd" ${PH_KO:+"$PH_KO"}
 

@@ -102,6 +102,16 @@ class Verdicts(unittest.TestCase):
         self.r.check_waits(self.ctl)
         self.assertTrue(self.ctl.sent[-1].startswith("3 timeout "), self.ctl.sent)
 
+    def test_console_count(self):
+        self.feed("[ 1.0] pagehint: reporting stopped: system restart",
+                  "kexec_core: Starting new kernel", "PH-BOOTED 0.5 k t")
+        self.feed("PH-HOST 7 console-count reporting stopped.*restart")
+        self.feed("PH-HOST 8 console-count ^nothing$")
+        self.feed("PH-HOST 9 console-count (")
+        self.assertEqual(self.ctl.sent[0], "7 ok 1\n")
+        self.assertEqual(self.ctl.sent[1], "8 ok 0\n")
+        self.assertTrue(self.ctl.sent[2].startswith("9 error bad expression"))
+
     def test_bad_request(self):
         self.feed("PH-HOST 4 wait-reclaim nosuch mark 0.5 1")
         self.assertEqual(self.ctl.sent, ["4 error unknown mark\n"])
