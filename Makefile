@@ -39,7 +39,7 @@ endif
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD)
 
 # Source files that form the DKMS payload (tests stay out of it).
-DKMS_SOURCES := dkms.conf Kbuild Makefile $(wildcard src/*.c include/*.h include/*/*.h include/*/*/*.h)
+DKMS_SOURCES := dkms.conf Kbuild Makefile $(wildcard src/*.c include/*.h include/*/*.h include/*/*.mk include/*/*/*.h)
 
 all: module
 

@@ -29,8 +29,11 @@
 /* Batches per pass before the worker yields and reschedules itself. */
 #define PAGEHINT_PASS_BATCHES	16
 
-/* Completed zone scans after which scan-only mode forgets what it reported. */
-#define PAGEHINT_SCANONLY_FORGET	4
+/*
+ * Completed zone scans after which scan-only mode forgets what it reported
+ * (without hooks, the only way to see a block reused between two scans).
+ */
+#define PAGEHINT_SCANONLY_FORGET	16
 
 /* Delay of an idle pass when delay_ms is 0, so tests never spin. */
 #define PAGEHINT_MIN_IDLE_MS	10
@@ -95,6 +98,7 @@ struct pagehint_stats {
 	atomic64_t ack_ns;		/* waiting for the host's acks */
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
+	atomic64_t skipped_pageblock;	/* ... in a pageblock that is not MOVABLE */
 	atomic64_t passes;		/* worker passes */
 	atomic64_t hints_stale;		/* hints naming no free block any more */
 	atomic64_t scans;		/* exhaustive zone scans completed */
@@ -153,9 +157,14 @@ void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
 				unsigned long nr);
 void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
 			 unsigned long nr);
+void pagehint_map_unreport(struct pagehint_map *map, unsigned long pfn,
+			   unsigned long nr);
+void pagehint_map_forget(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr);
 bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
 			    unsigned long limit, unsigned long *pfn,
 			    unsigned long *nr);
+void pagehint_map_carry(struct pagehint_map *new, const struct pagehint_map *old);
 
 struct pagehint_tracker_counters {
 	unsigned long hints_set;
@@ -172,6 +181,9 @@ bool pagehint_tracker_hooked(void);
 bool pagehint_tracker_reported(unsigned long pfn, unsigned int order);
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages);
+void pagehint_tracker_unreport(unsigned long pfn, unsigned long nr_pages);
+void pagehint_tracker_forget_range(unsigned long pfn, unsigned long nr_pages);
+void pagehint_tracker_memory_online(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_forget_reported(void);
 bool pagehint_tracker_take_hint(unsigned long *cursor, unsigned long stop,
 				bool *wrapped, unsigned long *pfn,
@@ -202,6 +214,12 @@ enum pagehint_source {
 	PAGEHINT_FROM_SCAN,
 };
 
+/* hotplug.c: claims against memory going offline; the map against onlining. */
+int pagehint_hotplug_init(void);
+void pagehint_hotplug_exit(void);
+bool pagehint_hotplug_claim_begin(unsigned long pfn, unsigned long nr_pages);
+void pagehint_hotplug_claim_end(void);
+
 /* claim.c: own free ranges through the page allocator's public API. */
 struct pagehint_batch {
 	unsigned int nr;			/* ranges held */
@@ -216,8 +234,9 @@ struct pagehint_batch {
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages);
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
-			    unsigned long nr_pages);
+			    unsigned long held, unsigned long nr_pages);
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order);
+bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages);
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src);
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported);
@@ -231,7 +250,9 @@ int pagehint_virtio_init(void);
 void pagehint_virtio_exit(void);
 int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
 			unsigned int nents);
+int pagehint_dev_ack(struct pagehint_dev *pdev, unsigned long timeout);
 bool pagehint_dev_stopping(struct pagehint_dev *pdev);
+bool pagehint_dev_broken(struct pagehint_dev *pdev);
 ssize_t pagehint_device_show(char *buf);
 
 /*

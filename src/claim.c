@@ -9,15 +9,30 @@
  * Nobody else can touch the pages until free_contig_range() gives them back,
  * which happens only after the device has returned the buffer.
  *
+ * The allocator must look afterwards as if pagehint had never been there.
+ * alloc_contig_range() isolates every pageblock of the range and, up to
+ * 6.15, undoes the isolation by setting the migratetype it was passed
+ * (MOVABLE): a free UNMOVABLE or RECLAIMABLE pageblock would come back
+ * MOVABLE, and a free HIGHATOMIC reserve block too, while the zone's
+ * nr_reserved_highatomic still counts it.  CMA pageblocks are refused, but
+ * only after a drain of every CPU.  So up to 6.15 pagehint claims only
+ * memory in MOVABLE pageblocks (pagehint_claimable()): that is where nearly
+ * all free memory lives, and what it leaves is the allocator's own.  From
+ * 6.16 the claim keeps every pageblock's type, and only CMA and isolated
+ * pageblocks are left alone.
+ *
  * Claims are expensive (per-cpu lists drained on every CPU, and every
  * claimed page zeroed by post_alloc_hook() with init_on_alloc), so callers
  * coalesce adjacent free blocks into one claim, never claim under the
- * zone's low watermark plus a margin, and bound what is held at once.
+ * zone's low watermark plus what pagehint holds (and at least one report's
+ * worth), and bound what is held at once.
  */
 
 #include <linux/gfp.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/page_ref.h>
 #include <linux/pageblock-flags.h>
 #include <linux/vmstat.h>
 
@@ -34,35 +49,87 @@ void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 	batch->kept = 0;
 }
 
-/* The free pages a zone keeps: its low watermark plus one full report. */
-static unsigned long pagehint_zone_floor(struct zone *zone, unsigned int order)
+/*
+ * The zone's free pages that pagehint and unmovable allocations can use:
+ * free CMA pages are neither (pagehint claims only MOVABLE pageblocks).
+ */
+static unsigned long pagehint_zone_free(struct zone *zone)
 {
-	return low_wmark_pages(zone) + ((unsigned long)PAGEHINT_CAPACITY << order);
+	long free = zone_page_state(zone, NR_FREE_PAGES) -
+		    zone_page_state(zone, NR_FREE_CMA_PAGES);
+
+	return max(free, 0L);
 }
 
 /*
- * Like upstream page reporting, leave a zone alone unless its free memory
- * stays above the floor after taking @nr_pages more.
+ * The free pages a zone keeps while pagehint holds @held pages and takes
+ * @nr_pages more: its low watermark, plus at least one full report at
+ * @order (as upstream page reporting keeps), plus all that pagehint would
+ * hold, for a whole round trip to the host.
+ */
+static unsigned long pagehint_zone_floor(struct zone *zone, unsigned int order,
+					 unsigned long held, unsigned long nr_pages)
+{
+	return low_wmark_pages(zone) +
+	       max((unsigned long)PAGEHINT_CAPACITY << order, held + nr_pages);
+}
+
+/*
+ * Leave a zone alone unless its free memory stays above the floor after
+ * taking @nr_pages more, with @held pages held already.
  */
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
-			    unsigned long nr_pages)
+			    unsigned long held, unsigned long nr_pages)
 {
-	return zone_page_state(zone, NR_FREE_PAGES) >
-	       pagehint_zone_floor(zone, order) + nr_pages;
+	return pagehint_zone_free(zone) >
+	       pagehint_zone_floor(zone, order, held, nr_pages) + nr_pages;
 }
 
 /* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 {
-	return zone_managed_pages(zone) > pagehint_zone_floor(zone, order);
+	return zone_managed_pages(zone) > pagehint_zone_floor(zone, order, 0, 0);
+}
+
+/*
+ * Can [pfn, pfn + nr_pages) be claimed without changing the allocator's
+ * state: is every pageblock it touches MOVABLE (see above)?  Racy: a
+ * pageblock retyped between this look and the claim is one the allocator
+ * just stole for other allocations, which makes the claim fail.
+ */
+static bool pagehint_pageblock_claimable(unsigned long pfn)
+{
+	int mt = pagehint_pageblock_migratetype(pfn);
+
+	if (mt == MIGRATE_MOVABLE)
+		return true;
+#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+	/* Since 6.16 the claim keeps the type; CMA blocks it refuses. */
+	return mt == MIGRATE_UNMOVABLE || mt == MIGRATE_RECLAIMABLE ||
+	       mt == MIGRATE_HIGHATOMIC;
+#else
+	return false;
+#endif
+}
+
+bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+
+	for (pfn = round_down(pfn, pageblock_nr_pages); pfn < end;
+	     pfn += pageblock_nr_pages) {
+		if (!pagehint_pageblock_claimable(pfn))
+			return false;
+	}
+	return true;
 }
 
 /*
  * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch.
  * -ENOSPC: the batch is full; -EAGAIN: the range shares a pageblock with
  * the last claim (a held range makes its pageblock unisolatable): claim it
- * in another batch.  Other errors come from alloc_contig_range(): the
- * range is not free (any more).
+ * in another batch.  -ENODEV: the range went offline, or is going.  Other
+ * errors come from alloc_contig_range(): the range is not free (any more).
  */
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src)
@@ -76,10 +143,14 @@ int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 	if ((pfn >> pageblock_order) == batch->last_pageblock)
 		return -EAGAIN;
 
+	/* Gone offline, or going, since it was found (hotplug.c). */
+	if (!pagehint_hotplug_claim_begin(pfn, nr_pages))
+		return -ENODEV;
 	t0 = ktime_get_ns();
 	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages,
 					  GFP_KERNEL | __GFP_NOWARN);
 	pagehint_stat_add(&pagehint_stats.claim_ns, ktime_get_ns() - t0);
+	pagehint_hotplug_claim_end();
 	if (err) {
 		pagehint_stat_add(&pagehint_stats.claim_failures, 1);
 		return err;
@@ -111,6 +182,40 @@ unsigned int pagehint_batch_to_sg(struct pagehint_batch *batch,
 }
 
 /*
+ * Give [pfn, pfn + nr_pages) back to the allocator in the largest blocks it
+ * takes, as it was before the claim: free_contig_range() frees page by
+ * page, through one CPU's per-cpu lists, and the next order-0 allocations
+ * there split blocks that were whole.  alloc_contig_range() hands out
+ * order-0 pages with a reference each (split_page()); each naturally
+ * aligned chunk is made one non-compound block again, as alloc_pages()
+ * returns it (the head holds the reference, the tails none), and freed
+ * with __free_pages().  A page with another reference (none should have
+ * one) makes its chunk go back page by page.
+ */
+static void pagehint_free_range(unsigned long pfn, unsigned long nr_pages)
+{
+	while (nr_pages) {
+		unsigned int order = min3(pfn ? __ffs(pfn) : BITS_PER_LONG - 1,
+					  (unsigned long)ilog2(nr_pages),
+					  (unsigned long)PAGEHINT_MAX_ORDER);
+		struct page *page = pfn_to_page(pfn);
+		unsigned long i, n = 1UL << order;
+
+		for (i = 0; i < n && page_ref_count(page + i) == 1; i++)
+			;
+		if (i < n) {
+			free_contig_range(pfn, n);
+		} else {
+			for (i = 1; i < n; i++)
+				page_ref_dec(page + i);
+			__free_pages(page, order);
+		}
+		pfn += n;
+		nr_pages -= n;
+	}
+}
+
+/*
  * Give the batch back to the page allocator.  @reported: the host acked
  * it, so remember the ranges it discarded, all but those in batch->kept
  * (before the release, whose frees are ignored).
@@ -127,7 +232,7 @@ void pagehint_batch_release(struct pagehint_batch *batch, bool reported)
 
 	pagehint_tracker_self_begin();
 	for (i = 0; i < batch->nr; i++)
-		free_contig_range(batch->start[i], batch->len[i]);
+		pagehint_free_range(batch->start[i], batch->len[i]);
 	pagehint_tracker_self_end();
 
 	pagehint_batch_init(batch, batch->max_pages);

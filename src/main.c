@@ -3,9 +3,9 @@
  * pagehint: best-effort free page hinting for virtio-balloon guests.
  *
  * Module init wires pagehint's units together in order: the tracker and its
- * allocator hooks, the worker, the sysfs knobs, and last the virtio driver,
- * which starts reporting once a device is bound.  Exit unwinds them in
- * exactly the reverse order.
+ * allocator hooks, the memory hotplug notifier, the worker, the sysfs
+ * knobs, and last the virtio driver, which starts reporting once a device
+ * is bound.  Exit unwinds them in exactly the reverse order.
  */
 
 #include <linux/init.h>
@@ -39,9 +39,14 @@ static int __init pagehint_init(void)
 		pr_err("cannot set up the tracker: %d\n", err);
 		return err;
 	}
+	err = pagehint_hotplug_init();
+	if (err) {
+		pr_err("cannot register the memory hotplug notifier: %d\n", err);
+		goto out_tracker;
+	}
 	err = pagehint_worker_init();
 	if (err)
-		goto out_tracker;
+		goto out_hotplug;
 	err = pagehint_sysfs_init();
 	if (err) {
 		pr_err("cannot create the sysfs interface: %d\n", err);
@@ -62,6 +67,8 @@ out_sysfs:
 	pagehint_sysfs_exit();
 out_worker:
 	pagehint_worker_exit();
+out_hotplug:
+	pagehint_hotplug_exit();
 out_tracker:
 	pagehint_tracker_exit();
 	return err;
@@ -72,6 +79,7 @@ static void __exit pagehint_exit(void)
 	pagehint_virtio_exit();
 	pagehint_sysfs_exit();
 	pagehint_worker_exit();
+	pagehint_hotplug_exit();
 	pagehint_tracker_exit();
 	pr_info("unloaded\n");
 }

@@ -85,11 +85,22 @@ static struct pagehint_worker {
 	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
 	struct pagehint_zone_scan *scans;
+	/*
+	 * The batch is on the device, not acked yet: across passes when a
+	 * sleep began during the wait, until the ack or the device's reset.
+	 */
+	bool inflight;
+	u64 report_ns;			/* when it went to the device */
 	/* Pass state. */
 	struct pagehint_dev *pdev;	/* as below, for the pass */
 	unsigned int order;
 	int budget;			/* batches left in this pass */
-	int err;			/* -ESHUTDOWN, or a refused report */
+	/*
+	 * Why the pass ended early: -ESHUTDOWN (the device is going away or
+	 * broken), -EAGAIN (a sleep began with a report on the device), or
+	 * a report the device refused.
+	 */
+	int err;
 	u64 ack_ns;			/* spent waiting for acks */
 	/*
 	 * The device reported to, and whether the worker may run.  Protected
@@ -208,56 +219,115 @@ static bool pagehint_host_check(struct pagehint_worker *w)
 }
 
 /*
- * Report the batch and release it.  -ESHUTDOWN: the device is going away
- * with the report unacknowledged, and the batch stays claimed until the
- * device is reset (pagehint_worker_release_inflight()).  Any other error:
- * the device refused the report; the batch was released unreported.
+ * Whether the pass must end without claiming or reporting more: the device
+ * is stopping, a system sleep begins, or reporting was turned off.  What
+ * is claimed but not on the device yet goes back unreported.
  */
-static int pagehint_flush(struct pagehint_worker *w)
+static bool pagehint_pass_stopped(struct pagehint_worker *w)
+{
+	return pagehint_dev_stopping(w->pdev) || READ_ONCE(w->sleeping) ||
+	       !READ_ONCE(pagehint_knobs.enabled);
+}
+
+/* Give an unreported batch back, and hint its ranges for a later pass. */
+static void pagehint_batch_putback(struct pagehint_batch *batch)
+{
+	unsigned int i;
+
+	for (i = 0; i < batch->nr; i++)
+		pagehint_tracker_rehint(batch->start[i], batch->len[i]);
+	pagehint_batch_release(batch, false);
+}
+
+/* The host acked the batch on the device: check it, count it, release it. */
+static void pagehint_report_acked(struct pagehint_worker *w)
 {
 	struct pagehint_batch *batch = &w->batch;
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
-	unsigned int nents, i, nr_kept;
-	bool granule = false;
-	u64 t0;
+	unsigned int nr_kept;
+	bool granule;
+
+	w->inflight = false;
+	granule = pagehint_host_check(w);
+	nr_kept = hweight_long(batch->kept);
+	trace_pagehint_report_done(batch->nr, bytes,
+				   ktime_get_ns() - w->report_ns, 0, nr_kept);
+	pagehint_stat_add(&pagehint_stats.reports, 1);
+	pagehint_stat_add(&pagehint_stats.reported_bytes, bytes);
+	pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
+	pagehint_stat_add(&pagehint_stats.reported_from_scans, bytes - hint_bytes);
+	if (nr_kept == batch->nr)
+		pagehint_stat_add(&pagehint_stats.reports_kept, 1);
+	/* Back off from a host that discards nothing, not a granule. */
+	if (nr_kept == batch->nr && !granule)
+		pagehint_host_kept(w);
+	else
+		pagehint_host_discarded(w);
+	pagehint_batch_release(batch, true);
+}
+
+/*
+ * Wait for the ack of the batch on the device, then release it.  The wait
+ * ends early, with the batch left on the device, when the device is going
+ * away (-ESHUTDOWN: it is released after the reset) or a system sleep
+ * begins (-EAGAIN: the next pass, or the device's freeze, finishes it): a
+ * host that acks late must not hold up suspend.
+ */
+static int pagehint_collect(struct pagehint_worker *w)
+{
+	u64 t0 = ktime_get_ns();
+	int err;
+
+	do {
+		err = pagehint_dev_ack(w->pdev, HZ / 10);
+	} while (err == -EAGAIN && !READ_ONCE(w->sleeping));
+	w->ack_ns += ktime_get_ns() - t0;
+	if (err) {
+		trace_pagehint_report_done(w->batch.nr, w->batch.nr_pages << PAGE_SHIFT,
+					   ktime_get_ns() - w->report_ns, err, 0);
+		return err;
+	}
+	pagehint_report_acked(w);
+	return 0;
+}
+
+/*
+ * Report the batch and release it after the host's ack (see
+ * pagehint_collect() for the ways the wait ends early).  A batch the device
+ * did not take (refused, broken, or the pass stopped first) goes back at
+ * once, unreported: the device never saw it.
+ */
+static int pagehint_flush(struct pagehint_worker *w)
+{
+	struct pagehint_batch *batch = &w->batch;
+	unsigned int nents, i;
 	int err;
 
 	if (!batch->nr)
 		return 0;
+	if (pagehint_pass_stopped(w)) {
+		pagehint_batch_putback(batch);
+		return 0;
+	}
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
 	for (i = 0; i < batch->nr; i++)
 		pagehint_canary_set(batch->start[i]);
-	trace_pagehint_report(nents, bytes, batch->start[0], w->order);
-	t0 = ktime_get_ns();
+	trace_pagehint_report(nents, batch->nr_pages << PAGE_SHIFT,
+			      batch->start[0], w->order);
+	w->report_ns = ktime_get_ns();
 	err = pagehint_dev_report(w->pdev, w->sgl, nents);
-	t0 = ktime_get_ns() - t0;
-	w->ack_ns += t0;
-	if (!err)
-		granule = pagehint_host_check(w);
-	nr_kept = hweight_long(batch->kept);
-	trace_pagehint_report_done(nents, bytes, t0, err, nr_kept);
-	if (err == -ESHUTDOWN)
-		return err;
 	if (err) {
-		pagehint_stat_add(&pagehint_stats.report_errors, 1);
-	} else {
-		pagehint_stat_add(&pagehint_stats.reports, 1);
-		pagehint_stat_add(&pagehint_stats.reported_bytes, bytes);
-		pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
-		pagehint_stat_add(&pagehint_stats.reported_from_scans,
-				  bytes - hint_bytes);
-		if (nr_kept == nents)
-			pagehint_stat_add(&pagehint_stats.reports_kept, 1);
-		/* Back off from a host that discards nothing, not a granule. */
-		if (nr_kept == nents && !granule)
-			pagehint_host_kept(w);
-		else
-			pagehint_host_discarded(w);
+		trace_pagehint_report_done(nents, batch->nr_pages << PAGE_SHIFT,
+					   0, err, 0);
+		if (err != -ESHUTDOWN)
+			pagehint_stat_add(&pagehint_stats.report_errors, 1);
+		pagehint_batch_putback(batch);
+		return err;
 	}
-	pagehint_batch_release(batch, !err);
-	return err;
+	w->inflight = true;
+	return pagehint_collect(w);
 }
 
 /*
@@ -272,7 +342,14 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 
 	if (!run->len || w->err)
 		return;
-	if (!pagehint_zone_guard_ok(run->zone, w->order, run->len)) {
+	if (pagehint_pass_stopped(w)) {
+		/* Not claimed: the pass is over.  Look again next time. */
+		pagehint_tracker_rehint(run->start, run->len);
+		run->len = 0;
+		return;
+	}
+	if (!pagehint_zone_guard_ok(run->zone, w->order, w->batch.nr_pages,
+				    run->len)) {
 		/* Not lost: look again when the zone has room. */
 		if (pagehint_zone_reportable(run->zone, w->order)) {
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
@@ -280,6 +357,8 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 				pagehint_tracker_rehint(run->start, run->len);
 		}
 		run->len = 0;
+		/* Under pressure: report what is held now, and give it back. */
+		w->err = pagehint_flush(w);
 		return;
 	}
 	err = pagehint_claim(&w->batch, run->start, run->len, run->src);
@@ -289,8 +368,10 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 	} else if (err == -ENOSPC || err == -EAGAIN) {
 		/* The scan does not come back soon: report, then claim. */
 		w->err = pagehint_flush(w);
-		if (!w->err)
+		if (!w->err && !pagehint_pass_stopped(w))
 			pagehint_claim(&w->batch, run->start, run->len, run->src);
+		else
+			pagehint_tracker_rehint(run->start, run->len);
 	}
 	run->len = 0;
 	if (!w->err && (w->batch.nr == PAGEHINT_CAPACITY ||
@@ -312,6 +393,10 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 
 	if (pagehint_tracker_reported(block->pfn, block->order)) {
 		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
+		return false;
+	}
+	if (!pagehint_claimable(block->pfn, nr)) {
+		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
 		return false;
 	}
 	room = w->batch.max_pages - w->batch.nr_pages;
@@ -415,7 +500,7 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 	unsigned long budget, stop, start;
 	struct pagehint_block block;
 
-	if (!pagehint_zone_guard_ok(zone, w->order, 0)) {
+	if (!pagehint_zone_guard_ok(zone, w->order, w->batch.nr_pages, 0)) {
 		if (pagehint_zone_reportable(zone, w->order))
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
 		return;
@@ -431,8 +516,17 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 	budget = max(READ_ONCE(pagehint_knobs.scan_budget_pages), 1UL << w->order);
 	start = zs->cursor;
 	stop = min(zone_end_pfn(zone), start + budget);
-	while (!pagehint_pass_over(w) &&
-	       pagehint_scan_next(zone, &zs->cursor, stop, w->order, &block)) {
+	while (!pagehint_pass_over(w)) {
+		unsigned long from = zs->cursor;
+
+		if (!pagehint_scan_next(zone, &zs->cursor, stop, w->order, &block)) {
+			if (!pagehint_tracker_hooked())
+				pagehint_tracker_unreport(from, zs->cursor - from);
+			break;
+		}
+		/* Without hooks, what the scan found in use is no longer reported. */
+		if (!pagehint_tracker_hooked() && block.pfn > from)
+			pagehint_tracker_unreport(from, block.pfn - from);
 		zs->found += 1UL << block.order;
 		if (pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN))
 			zs->fresh += 1UL << block.order;
@@ -487,15 +581,22 @@ static void pagehint_work_fn(struct work_struct *work)
 	u64 t0 = ktime_get_ns();
 
 	w->pdev = READ_ONCE(w->dev);
-	if (!READ_ONCE(w->running) || !w->pdev ||
-	    !READ_ONCE(pagehint_knobs.enabled) || READ_ONCE(w->sleeping))
+	if (!READ_ONCE(w->running) || !w->pdev || READ_ONCE(w->sleeping))
 		return;		/* the end of a sleep kicks the worker */
+	/* A broken device takes nothing until it is reset, or removed. */
+	if (pagehint_dev_broken(w->pdev))
+		return;
+	w->ack_ns = 0;
+	/* A report still on the device from a pass a sleep cut short. */
+	if (w->inflight && pagehint_collect(w))
+		return;
+	if (WARN_ON_ONCE(w->batch.nr) || !READ_ONCE(pagehint_knobs.enabled))
+		return;
 
 	w->order = max_t(unsigned int, READ_ONCE(pagehint_knobs.report_order),
 			 w->host_order);
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
-	w->ack_ns = 0;
 	w->run.len = 0;
 	pagehint_batch_init(&w->batch, pagehint_max_pages(w->order));
 	pagehint_stat_add(&pagehint_stats.passes, 1);
@@ -504,8 +605,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	pagehint_report_scans(w);
 	pagehint_stat_add(&pagehint_stats.ack_ns, w->ack_ns);
 	pagehint_stat_add(&pagehint_stats.work_ns, ktime_get_ns() - t0 - w->ack_ns);
-	if (w->err == -ESHUTDOWN)
-		return;		/* the device is leaving */
+	if (w->err == -ESHUTDOWN || w->err == -EAGAIN)
+		return;		/* the device is leaving, or a sleep begins */
 
 	/* Out of budget with work left: again at once if delay_ms allows. */
 	delay_ms = READ_ONCE(pagehint_knobs.delay_ms);
@@ -600,6 +701,7 @@ void pagehint_worker_release_inflight(void)
 
 	if (w->batch.nr)
 		pagehint_batch_release(&w->batch, false);
+	w->inflight = false;
 }
 
 int pagehint_worker_init(void)

@@ -99,11 +99,18 @@ static ssize_t pagehint_knob_store(struct kobject *kobj,
 		return -EINVAL;
 	mutex_lock(&pagehint_knob_lock);
 	if (val != *k->val) {
+		unsigned long was = *k->val;
+
 		WRITE_ONCE(*k->val, val);
-		if (k->rebuild)
-			pagehint_tracker_rebuild();
+		if (k->rebuild) {
+			err = pagehint_tracker_rebuild();
+			if (err)	/* the map stays as it was: so does the knob */
+				WRITE_ONCE(*k->val, was);
+		}
 	}
 	mutex_unlock(&pagehint_knob_lock);
+	if (err)
+		return err;
 	pagehint_kick();
 	return count;
 }
@@ -240,6 +247,7 @@ PAGEHINT_STAT_ATTR(work_us, work_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(ack_us, ack_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(guard_skips, guard_skips, 1);
 PAGEHINT_STAT_ATTR(skipped_reported, skipped_reported, 1);
+PAGEHINT_STAT_ATTR(skipped_pageblock, skipped_pageblock, 1);
 PAGEHINT_STAT_ATTR(passes, passes, 1);
 PAGEHINT_STAT_ATTR(hints_stale, hints_stale, 1);
 PAGEHINT_STAT_ATTR(scans, scans, 1);
@@ -284,6 +292,7 @@ static struct attribute *pagehint_attrs[] = {
 	&ack_us_attr.attr,
 	&guard_skips_attr.attr,
 	&skipped_reported_attr.attr,
+	&skipped_pageblock_attr.attr,
 	&passes_attr.attr,
 	NULL,
 };

@@ -26,10 +26,11 @@
  * bit only makes the worker walk more of the range it names.
  *
  * Overflow: what the map cannot represent is counted and handed to the
- * exhaustive zone scan.  A map built coarser than report_order, a map that
- * could not be built, and an event for a PFN outside the map's span
- * (memory hot-added after the build) each count an overflow and mark the
- * zones concerned for a scan.  The scan of a zone may race with new
+ * exhaustive zone scan.  A map built coarser than report_order and an
+ * event for a PFN outside the map's span (memory hot-added after the
+ * build) each count an overflow and mark the zones concerned for a scan.
+ * A map that cannot be built fails the load, or leaves the current map in
+ * place and the knob as it was.  The scan of a zone may race with new
  * overflows in it: each overflow bumps a generation, and a zone whose
  * generation moved while it was scanned is scanned again.
  *
@@ -263,6 +264,20 @@ void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
 		set_bit(first, map->reported);
 }
 
+/* Forget that the blocks overlapping [pfn, pfn + nr) were reported. */
+void pagehint_map_unreport(struct pagehint_map *map, unsigned long pfn,
+			   unsigned long nr)
+{
+	unsigned long first, last;
+
+	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
+		return;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+	}
+}
+
 /* Set the hints of [pfn, pfn + nr) again (a candidate put back). */
 void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
 			 unsigned long nr)
@@ -300,6 +315,52 @@ bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
 	*pfn = map->base_pfn + (bit << map->order);
 	*nr = min(*pfn + (1UL << map->order), map->end_pfn) - *pfn;
 	return true;
+}
+
+/*
+ * Carry what @old knows into @new, a map of another granularity or span:
+ * a bit of @new is hinted if any bit of @old over its range is, and
+ * reported if every bit of @old over its range is (an @old bit covers all
+ * of its block).  Outside @old's span nothing is known.
+ */
+void pagehint_map_carry(struct pagehint_map *new, const struct pagehint_map *old)
+{
+	unsigned long bit, pfn, end, first, last, i;
+	bool hinted, reported;
+
+	for (bit = 0; bit < new->nbits; bit++) {
+		pfn = new->base_pfn + (bit << new->order);
+		end = min(pfn + (1UL << new->order), new->end_pfn);
+		if (!pagehint_map_bits(old, pfn, end - pfn, &first, &last))
+			continue;
+		hinted = false;
+		reported = true;
+		for (i = first; i <= last; i++) {
+			hinted |= test_bit(i, old->hint);
+			reported &= test_bit(i, old->reported);
+		}
+		if (hinted)
+			__set_bit(bit, new->hint);
+		if (reported)
+			__set_bit(bit, new->reported);
+	}
+}
+
+/* Forget the hints and the reported marks of [pfn, pfn + nr), clipped. */
+void pagehint_map_forget(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr)
+{
+	unsigned long s = max(pfn, map->base_pfn);
+	unsigned long e = min(pfn + nr, map->end_pfn);
+	unsigned long first, last;
+
+	if (s >= e || !pagehint_map_bits(map, s, e - s, &first, &last))
+		return;
+	/* Bit by bit: hooks set bits in the same words meanwhile. */
+	for (; first <= last; first++) {
+		clear_bit(first, map->hint);
+		clear_bit(first, map->reported);
+	}
 }
 
 /* ---- The hooks ---- */
@@ -475,13 +536,37 @@ out_detach:
 
 /* ---- What the worker and sysfs use ---- */
 
+/* Apply a map operation on [pfn, pfn + nr_pages) to the current map. */
+static void pagehint_tracker_range(void (*op)(struct pagehint_map *map,
+					      unsigned long pfn,
+					      unsigned long nr),
+				   unsigned long pfn, unsigned long nr_pages)
+{
+	struct pagehint_map *map;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map)
+		op(map, pfn, nr_pages);
+	rcu_read_unlock();
+}
+
+
 static void pagehint_request_scan_all(void)
 {
 	bitmap_fill(pagehint_scan_requests, nr_node_ids * MAX_NR_ZONES);
 	atomic_long_inc(&pagehint_overflow_gen);
 }
 
-/* Build a map for the knobs' report_order and budget and make it current. */
+/*
+ * Build a map for the knobs' report_order and budget and make it current,
+ * carrying over what the current one knows: what was reported stays
+ * reported, so a knob change does not make pagehint claim (and zero, and
+ * the host fault back in) all free memory again.  A block touched while
+ * the maps are swapped may keep a stale bit: a missed or repeated report,
+ * never data.  If the new map cannot be had, the current one stays and the
+ * error is returned.
+ */
 int pagehint_tracker_rebuild(void)
 {
 	unsigned long start = ULONG_MAX, end = 0;
@@ -497,22 +582,50 @@ int pagehint_tracker_rebuild(void)
 	map = pagehint_map_alloc(start, end, order,
 				 pagehint_knobs.bitmap_budget_kib * 1024);
 	if (IS_ERR(map)) {
-		pr_warn("no free page map within %lu KiB (%ld): scanning instead\n",
-			pagehint_knobs.bitmap_budget_kib, PTR_ERR(map));
-		map = NULL;
+		pr_warn("cannot build a free page map of PFNs %#lx-%#lx within %lu KiB: %ld\n",
+			start, end, pagehint_knobs.bitmap_budget_kib, PTR_ERR(map));
+		return PTR_ERR(map);
 	}
-	if (!map || map->order > order) {
-		trace_pagehint_overflow(ULONG_MAX, map ? (int)map->order : -1);
+	if (map->order > order) {
+		trace_pagehint_overflow(ULONG_MAX, map->order);
 		atomic64_inc(&pagehint_build_overflows);
 	}
 
-	old = rcu_replace_pointer(pagehint_cur_map, map,
-				  lockdep_is_held(&pagehint_knob_lock));
+	old = rcu_dereference_protected(pagehint_cur_map,
+					lockdep_is_held(&pagehint_knob_lock));
+	if (old)
+		pagehint_map_carry(map, old);
+	rcu_assign_pointer(pagehint_cur_map, map);
 	synchronize_rcu();
 	pagehint_map_free(old);
-	/* Whatever the old map knew is gone: look at everything once. */
+	/* A new granularity or span: look at everything once. */
 	pagehint_request_scan_all();
 	return 0;
+}
+
+/*
+ * Memory went online at [pfn, pfn + nr_pages) (hotplug.c): outside the
+ * map's span, rebuild the map over the nodes' new span.
+ */
+void pagehint_tracker_memory_online(unsigned long pfn, unsigned long nr_pages)
+{
+	struct pagehint_map *map;
+
+	mutex_lock(&pagehint_knob_lock);
+	map = rcu_dereference_protected(pagehint_cur_map,
+					lockdep_is_held(&pagehint_knob_lock));
+	if (!map || pfn < map->base_pfn || pfn + nr_pages > map->end_pfn) {
+		if (!pagehint_tracker_rebuild())
+			pr_info_ratelimited("free page map extended to PFN %#lx for memory brought online\n",
+				pfn + nr_pages);
+	}
+	mutex_unlock(&pagehint_knob_lock);
+}
+
+/* Memory goes offline: forget its hints and what was reported there. */
+void pagehint_tracker_forget_range(unsigned long pfn, unsigned long nr_pages)
+{
+	pagehint_tracker_range(pagehint_map_forget, pfn, nr_pages);
 }
 
 bool pagehint_tracker_hooked(void)
@@ -535,21 +648,21 @@ bool pagehint_tracker_reported(unsigned long pfn, unsigned int order)
 
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages)
 {
-	struct pagehint_map *map;
-
-	rcu_read_lock();
-	map = rcu_dereference(pagehint_cur_map);
-	if (map)
-		pagehint_map_mark_reported(map, pfn, nr_pages);
-	rcu_read_unlock();
+	pagehint_tracker_range(pagehint_map_mark_reported, pfn, nr_pages);
 }
 
 /*
- * Without hooks nothing clears a "reported" bit when its block is reused,
- * so scan-only mode forgets them all now and then (report.c): a reused
- * block is then reported again, and a block still free is claimed (and
- * zeroed) once more.
+ * Without hooks nothing clears a "reported" bit when its block is reused.
+ * A scan that finds a block in use forgets it (pagehint_tracker_unreport());
+ * a block reallocated and freed again between two scans is caught only when
+ * scan-only mode forgets them all, every PAGEHINT_SCANONLY_FORGET scans
+ * (report.c): a block still free is then claimed (and zeroed) once more.
  */
+void pagehint_tracker_unreport(unsigned long pfn, unsigned long nr_pages)
+{
+	pagehint_tracker_range(pagehint_map_unreport, pfn, nr_pages);
+}
+
 void pagehint_tracker_forget_reported(void)
 {
 	struct pagehint_map *map;
@@ -563,13 +676,7 @@ void pagehint_tracker_forget_reported(void)
 
 void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages)
 {
-	struct pagehint_map *map;
-
-	rcu_read_lock();
-	map = rcu_dereference(pagehint_cur_map);
-	if (map)
-		pagehint_map_rehint(map, pfn, nr_pages);
-	rcu_read_unlock();
+	pagehint_tracker_range(pagehint_map_rehint, pfn, nr_pages);
 }
 
 /*

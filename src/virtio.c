@@ -20,13 +20,20 @@
  * compat.h) pagehint refuses and says how to load it first instead.
  *
  * Invariant: the worker is stopped before the queues go away (remove,
- * freeze), and ranges still on the queue are released only after the
- * device was reset.
+ * freeze, shutdown), and ranges still on the queue are released only after
+ * the device was reset.
+ *
+ * Shutdown, reboot and kexec: a reboot notifier (and, on kernels whose
+ * virtio core has one, the driver's .shutdown) stops the worker and resets
+ * the device before the next kernel or the firmware runs.  Transports that
+ * are not reset at shutdown (virtio-mmio, ccw) would otherwise let a host
+ * process a report after the next kernel has started using those pages.
  */
 
 #include <linux/device.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_balloon.h>
@@ -53,6 +60,13 @@ struct pagehint_dev {
 	wait_queue_head_t ack_wait;
 	/* Set before the worker is stopped; the worker then gives up waiting. */
 	bool stopping;
+	/*
+	 * The queues exist and the worker may run: set by a successful
+	 * pagehint_start(), cleared by pagehint_stop().  A restore that
+	 * failed leaves it clear, so that nothing touches the queues that
+	 * freeze deleted.  Under pagehint_dev_lock.
+	 */
+	bool live;
 
 	/* Stats: refreshed by stats_work when the host takes the buffer. */
 	struct work_struct stats_work;
@@ -64,13 +78,15 @@ struct pagehint_dev {
 
 /*
  * pagehint_dev_lock protects the device pagehint serves (one at a time: the
- * worker is single), the state sysfs shows, and the device taken from
- * virtio_balloon.
+ * worker is single), the state sysfs shows, the device taken from
+ * virtio_balloon, and whether the system is shutting down.  Lock order:
+ * pagehint_dev_lock, then the worker's lock (report.c).
  */
 static DEFINE_MUTEX(pagehint_dev_lock);
 static struct pagehint_dev *pagehint_bound;
 static char pagehint_dev_state[128] = "unbound: no balloon device seen";
 static struct device *pagehint_taken;
+static bool pagehint_shutting_down;
 
 static __printf(1, 2) void pagehint_set_state(const char *fmt, ...)
 {
@@ -113,27 +129,29 @@ static bool pagehint_report_returned(struct pagehint_dev *pdev, bool *acked)
 	return *acked || READ_ONCE(pdev->stopping);
 }
 
+/* The device takes nothing more until it is reset (surprise removal). */
+bool pagehint_dev_broken(struct pagehint_dev *pdev)
+{
+	return virtqueue_is_broken(pdev->report_vq);
+}
+
 /*
- * Hand @nents claimed ranges to the device as writable buffers, and wait
- * until it gives them back (QEMU discards them first, then acks with used
- * length 0).  One request in flight; only the worker calls this.
+ * Hand @nents claimed ranges to the device as writable buffers and kick it;
+ * pagehint_dev_ack() waits for it to give them back (QEMU discards them
+ * first, then acks with used length 0).  One request in flight; only the
+ * worker calls this.  -ESHUTDOWN: the device is broken and did not take
+ * the request; other errors: it refused it.
  */
 int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
 			unsigned int nents)
 {
 	struct virtqueue *vq = pdev->report_vq;
-	bool acked;
 	int err;
 
 	err = virtqueue_add_inbuf(vq, sgl, nents, pdev, GFP_KERNEL | __GFP_NOWARN);
 	/* The queue holds one request and was checked at probe. */
 	if (WARN_ON_ONCE(err == -ENOSPC))
 		return err;
-	/*
-	 * A broken device (surprise removal, shutdown) takes nothing more
-	 * until it is reset: like a device going away, the batch stays
-	 * claimed until then.
-	 */
 	if (err && virtqueue_is_broken(vq))
 		return -ESHUTDOWN;
 	if (err) {
@@ -141,8 +159,24 @@ int pagehint_dev_report(struct pagehint_dev *pdev, struct scatterlist *sgl,
 		return err;
 	}
 	virtqueue_kick(vq);
-	wait_event(pdev->ack_wait, pagehint_report_returned(pdev, &acked));
-	return acked ? 0 : -ESHUTDOWN;
+	return 0;
+}
+
+/*
+ * Wait up to @timeout jiffies for the device to return the report: 0 when
+ * it has, -EAGAIN when it has not yet, -ESHUTDOWN when the device is going
+ * away (the report stays on it until the reset).  The wait is idle: a host
+ * that is slow to ack is not a hung task.
+ */
+int pagehint_dev_ack(struct pagehint_dev *pdev, unsigned long timeout)
+{
+	bool acked = false;
+
+	wait_event_idle_timeout(pdev->ack_wait,
+				pagehint_report_returned(pdev, &acked), timeout);
+	if (acked)
+		return 0;
+	return READ_ONCE(pdev->stopping) ? -ESHUTDOWN : -EAGAIN;
 }
 
 static void pagehint_update_stats(struct pagehint_dev *pdev)
@@ -269,8 +303,14 @@ static void pagehint_detach_unused(struct pagehint_dev *pdev)
 		;
 }
 
+/* Undoes pagehint_start(); a no-op if it failed or never ran. */
 static void pagehint_stop(struct pagehint_dev *pdev)
 {
+	lockdep_assert_held(&pagehint_dev_lock);
+	if (!pdev->live)
+		return;
+	pdev->live = false;
+
 	/* Event sources first: the worker, then the stats refresh. */
 	WRITE_ONCE(pdev->stopping, true);
 	wake_up(&pdev->ack_wait);
@@ -286,6 +326,8 @@ static void pagehint_stop(struct pagehint_dev *pdev)
 	pagehint_detach_unused(pdev);
 	pagehint_worker_release_inflight();
 	pdev->vdev->config->del_vqs(pdev->vdev);
+	pdev->report_vq = NULL;
+	pdev->stats_vq = NULL;
 }
 
 /* Queues up, stats posted, device live, worker running. */
@@ -294,6 +336,11 @@ static int pagehint_start(struct pagehint_dev *pdev)
 	unsigned int size;
 	int err;
 
+	lockdep_assert_held(&pagehint_dev_lock);
+	if (WARN_ON_ONCE(pdev->live))
+		return -EBUSY;
+	if (pagehint_shutting_down)
+		return -ESHUTDOWN;
 	err = pagehint_init_vqs(pdev);
 	if (err)
 		return err;
@@ -312,11 +359,14 @@ static int pagehint_start(struct pagehint_dev *pdev)
 	virtio_device_ready(pdev->vdev);
 	if (pdev->stats_vq && pagehint_post_stats(pdev))
 		dev_warn(&pdev->vdev->dev, "cannot post the stats buffer\n");
+	pdev->live = true;
 	pagehint_worker_start(pdev);
 	return 0;
 
 out_del_vqs:
 	pdev->vdev->config->del_vqs(pdev->vdev);
+	pdev->report_vq = NULL;
+	pdev->stats_vq = NULL;
 	return err;
 }
 
@@ -406,6 +456,48 @@ static void pagehint_remove(struct virtio_device *vdev)
 	kfree(pdev);
 }
 
+/*
+ * The system is going down (reboot, power off, halt, kexec): stop reporting
+ * for good and reset the device, so that no report is left for the host to
+ * act on after the next kernel or the firmware took over.
+ */
+static void pagehint_shutdown_dev(const char *why)
+{
+	struct pagehint_dev *pdev;
+
+	mutex_lock(&pagehint_dev_lock);
+	pagehint_shutting_down = true;
+	pdev = pagehint_bound;
+	if (pdev && pdev->live) {
+		pagehint_stop(pdev);
+		pagehint_set_state("stopped %s: %s", dev_name(&pdev->vdev->dev), why);
+		dev_info(&pdev->vdev->dev, "reporting stopped, device reset: %s\n", why);
+	}
+	mutex_unlock(&pagehint_dev_lock);
+}
+
+static int pagehint_reboot_notify(struct notifier_block *nb,
+				  unsigned long action, void *data)
+{
+	pagehint_shutdown_dev(action == SYS_RESTART ? "system restart" :
+			      action == SYS_HALT ? "system halt" : "system power off");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pagehint_reboot_nb = {
+	.notifier_call = pagehint_reboot_notify,
+};
+
+#ifdef PAGEHINT_HAVE_VIRTIO_SHUTDOWN
+/* The virtio core's shutdown, where it has one: the same, per device. */
+static void pagehint_virtio_shutdown(struct virtio_device *vdev)
+{
+	pagehint_shutdown_dev("device shutdown");
+	/* What the core does for drivers without .shutdown, after our stop. */
+	virtio_reset_device(vdev);
+}
+#endif
+
 static int __maybe_unused pagehint_freeze(struct virtio_device *vdev)
 {
 	mutex_lock(&pagehint_dev_lock);
@@ -454,6 +546,9 @@ static struct virtio_driver pagehint_virtio_driver = {
 #ifdef CONFIG_PM_SLEEP
 	.freeze = pagehint_freeze,
 	.restore = pagehint_restore,
+#endif
+#ifdef PAGEHINT_HAVE_VIRTIO_SHUTDOWN
+	.shutdown = pagehint_virtio_shutdown,
 #endif
 };
 
@@ -509,9 +604,14 @@ int pagehint_virtio_init(void)
 {
 	int err;
 
-	err = register_virtio_driver(&pagehint_virtio_driver);
+	err = register_reboot_notifier(&pagehint_reboot_nb);
 	if (err)
 		return err;
+	err = register_virtio_driver(&pagehint_virtio_driver);
+	if (err) {
+		unregister_reboot_notifier(&pagehint_reboot_nb);
+		return err;
+	}
 	if (pagehint_takeover)
 		bus_for_each_dev(pagehint_virtio_driver.driver.bus, NULL, NULL,
 				 pagehint_take_one);
@@ -523,6 +623,7 @@ void pagehint_virtio_exit(void)
 	struct device *dev;
 
 	unregister_virtio_driver(&pagehint_virtio_driver);
+	unregister_reboot_notifier(&pagehint_reboot_nb);
 
 	/* Hand a device taken from virtio_balloon back to it (if loaded). */
 	mutex_lock(&pagehint_dev_lock);

@@ -13,6 +13,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mmzone.h>
+#include <linux/pageblock-flags.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <linux/virtio_config.h>
@@ -39,17 +40,72 @@
 
 /*
  * alloc_contig_range() took a migratetype up to 6.15 and takes acr_flags_t
- * since "mm/page_alloc: alloc_contig_range() with ACR_FLAGS" (6.16).
- * Claimed ranges are movable: that is where free memory lives.
+ * since "mm/page_alloc: alloc_contig_range() with ACR_FLAGS" (6.16), where
+ * MIGRATE_MOVABLE (1) would mean ACR_FLAGS_CMA.  Decided by version, and
+ * checked against the header: a kernel on which the two disagree is one
+ * pagehint does not know, and must not guess about.  Before 6.16 the
+ * migratetype is what every isolated pageblock gets back; pagehint claims
+ * only in MOVABLE pageblocks there (claim.c), so each comes back as it was.
  */
+#if PAGEHINT_KERNEL_BEFORE(6, 16, 0)
+#ifdef ACR_FLAGS_NONE
+#error "alloc_contig_range() takes acr_flags_t before 6.16: a backport pagehint does not know"
+#endif
+#define PAGEHINT_ACR_ORDINARY	MIGRATE_MOVABLE
+#else
+#ifndef ACR_FLAGS_NONE
+#error "alloc_contig_range() has no ACR_FLAGS_NONE on 6.16 or newer: its API changed again"
+#endif
+#define PAGEHINT_ACR_ORDINARY	ACR_FLAGS_NONE
+#endif
+
 static inline int pagehint_alloc_contig_range(unsigned long start,
 					      unsigned long end, gfp_t gfp)
 {
-#ifdef ACR_FLAGS_NONE
-	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
-#else
-	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
+	return alloc_contig_range(start, end, PAGEHINT_ACR_ORDINARY, gfp);
+}
+
+/*
+ * The migratetype of the pageblock holding @pfn, read as the allocator's
+ * get_pfnblock_flags_mask() reads it, which is not exported: the bits of
+ * the section's pageblock_flags (mem_section is exported; the layout is the
+ * header's).  Read-only and racy, like every other look pagehint takes at
+ * free memory before claiming it.  The migratetype bits are the low bits
+ * in every supported layout; since "mm/page_isolation: make page isolation
+ * a standalone bit" (6.16) the header names their mask
+ * PAGEBLOCK_MIGRATETYPE_MASK, and isolation is a bit of its own, reported
+ * here as MIGRATE_ISOLATE as the older layout stores it.
+ */
+#ifndef CONFIG_SPARSEMEM
+#error "pagehint reads pageblock types through the memory sections: it needs CONFIG_SPARSEMEM"
 #endif
+#ifdef PAGEBLOCK_MIGRATETYPE_MASK
+#define PAGEHINT_MIGRATETYPE_MASK	PAGEBLOCK_MIGRATETYPE_MASK
+/*
+ * Isolation no longer overwrites the migratetype, and alloc_contig_range()
+ * gives every pageblock back with the type it had.
+ */
+#define PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+#else
+#define PAGEHINT_MIGRATETYPE_MASK	MIGRATETYPE_MASK
+#endif
+
+static inline int pagehint_pageblock_migratetype(unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+	unsigned long bitidx, word;
+
+	if (!ms || !valid_section(ms) || !READ_ONCE(ms->usage))
+		return -1;
+	bitidx = ((pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order) *
+		 NR_PAGEBLOCK_BITS;
+	word = READ_ONCE(section_to_usemap(ms)[bitidx / BITS_PER_LONG]) >>
+	       (bitidx % BITS_PER_LONG);
+#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+	if (word & PAGEBLOCK_ISO_MASK)
+		return MIGRATE_ISOLATE;
+#endif
+	return word & PAGEHINT_MIGRATETYPE_MASK;
 }
 
 /*

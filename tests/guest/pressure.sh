@@ -33,7 +33,7 @@ echo 0 >$PH_SYSFS/report_order
 ph_wait_reports 1 30 || ph_fail "no report before the hog"
 skips0=$(cat $PH_SYSFS/guard_skips)
 set -- $(hog "$ROUNDS")
-ph_info "with pagehint:    $1 failed hogs, $2 OOM kills, $3 allocation stalls; guard_skips +$(($(cat $PH_SYSFS/guard_skips) - skips0)), reports $(cat $PH_SYSFS/reports)"
+ph_info "with pagehint:    $1 failed hogs, $2 OOM kills, $3 allocation stalls; guard_skips +$(($(cat $PH_SYSFS/guard_skips) - skips0)), reports $(cat $PH_SYSFS/reports), skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock 2>/dev/null), claim_failures $(cat $PH_SYSFS/claim_failures)"
 [ "$1" -le "$base_fail" ] || ph_fail "pagehint made $(($1 - base_fail)) more hogs fail"
 [ "$2" -le "$base_oom" ] || ph_fail "pagehint added $(($2 - base_oom)) OOM kills"
 [ "$(cat $PH_SYSFS/guard_skips)" -gt "$skips0" ] || ph_fail "the watermark guard never held pagehint back"

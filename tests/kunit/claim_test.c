@@ -36,7 +36,7 @@ static unsigned long ph_free_pageblock(void)
 	struct page *page;
 	unsigned long pfn;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+	page = alloc_pages(PH_GFP_FREE, pageblock_order);
 	if (!page)
 		return 0;
 	pfn = page_to_pfn(page);
@@ -188,24 +188,154 @@ static void claim_in_use(struct kunit *test)
 static void claim_guard(struct kunit *test)
 {
 	struct zone *zone = page_zone(virt_to_page(test));
-	unsigned long free = zone_page_state(zone, NR_FREE_PAGES);
-	unsigned long floor = pagehint_zone_floor(zone, pageblock_order);
+	unsigned long free = zone_page_state(zone, NR_FREE_PAGES) -
+			     zone_page_state(zone, NR_FREE_CMA_PAGES);
+	unsigned long low = low_wmark_pages(zone);
+	unsigned long margin = (unsigned long)PAGEHINT_CAPACITY << pageblock_order;
 
-	KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order, free));
-	if (free > floor + 1024)
-		KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0));
-	KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order,
-							free - min(free, floor)));
+	KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, free));
+	if (free > low + margin + 1024)
+		KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, 0));
+	KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0,
+							free - min(free, low + margin)));
+	/*
+	 * What pagehint holds counts as margin: it never holds more than the
+	 * zone keeps free above its low watermark.
+	 */
+	if (free > low + 4 * margin) {
+		unsigned long room = free - low;
+
+		KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order,
+							       room / 4, 1));
+		/* Twice over: other CPUs free and allocate meanwhile. */
+		KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order,
+								2 * room, 1));
+		KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order,
+								room, room / 2));
+	}
+}
+
+/* The page frees of a range, as mm_page_free sees them. */
+static struct {
+	unsigned long pfn, nr;
+	unsigned int frees, max_order;
+	unsigned long pages;
+} ph_freed;
+
+static void ph_probe_page_free(void *data, struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (pfn < ph_freed.pfn || pfn >= ph_freed.pfn + ph_freed.nr)
+		return;
+	ph_freed.frees++;
+	ph_freed.pages += 1UL << order;
+	ph_freed.max_order = max(ph_freed.max_order, order);
+}
+
+/*
+ * A release gives the range back as the blocks it was taken as, not page
+ * by page through one CPU's per-cpu lists (which would split them on the
+ * next order-0 allocations there).
+ */
+static void claim_release_whole_blocks(struct kunit *test)
+{
+	struct tracepoint *tp = pagehint_hooks[0].tp;
+	struct pagehint_batch batch;
+	unsigned long pfn, nr = pageblock_nr_pages;
+
+	if (!tp)
+		kunit_skip(test, "no mm_page_free tracepoint");
+	pfn = ph_free_pageblock();
+	if (!pfn)
+		kunit_skip(test, "no free pageblock");
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
+	memset(&ph_freed, 0, sizeof(ph_freed));
+	ph_freed.pfn = pfn;
+	ph_freed.nr = nr;
+	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_page_free, NULL), 0);
+	pagehint_batch_release(&batch, false);
+	tracepoint_probe_unregister(tp, ph_probe_page_free, NULL);
+	tracepoint_synchronize_unregister();
+	KUNIT_EXPECT_EQ(test, ph_freed.pages, nr);
+	KUNIT_EXPECT_EQ(test, ph_freed.frees, 1U);
+	KUNIT_EXPECT_EQ(test, ph_freed.max_order, (unsigned int)pageblock_order);
+}
+
+/* A range that is not one aligned block goes back as the fewest blocks. */
+static void claim_release_uneven(struct kunit *test)
+{
+	struct tracepoint *tp = pagehint_hooks[0].tp;
+	struct page *page;
+	unsigned long pfn, i;
+
+	if (!tp)
+		kunit_skip(test, "no mm_page_free tracepoint");
+	page = ph_alloc_or_skip(test, 4);
+	pfn = page_to_pfn(page);
+	split_page(page, 4);
+	/* Pages 1..12 as a claim hands them out: a reference each. */
+	memset(&ph_freed, 0, sizeof(ph_freed));
+	ph_freed.pfn = pfn + 1;
+	ph_freed.nr = 12;
+	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_page_free, NULL), 0);
+	pagehint_tracker_self_begin();
+	pagehint_free_range(pfn + 1, 12);
+	pagehint_tracker_self_end();
+	tracepoint_probe_unregister(tp, ph_probe_page_free, NULL);
+	tracepoint_synchronize_unregister();
+	/* 1, 2-3, 4-7, 8-11, 12: five blocks. */
+	KUNIT_EXPECT_EQ(test, ph_freed.pages, 12UL);
+	KUNIT_EXPECT_EQ(test, ph_freed.frees, 5U);
+	KUNIT_EXPECT_EQ(test, ph_freed.max_order, 2U);
+	__free_page(page);
+	for (i = 13; i < 16; i++)
+		__free_page(page + i);
+}
+
+/*
+ * A free pageblock the allocator typed UNMOVABLE (an unmovable allocation
+ * of a whole pageblock takes it over) is read as such, and is not
+ * claimed where a claim would make it MOVABLE; the type stays.
+ */
+static void claim_keeps_pageblock_type(struct kunit *test)
+{
+	struct page *page;
+	unsigned long pfn;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+	if (!page)
+		kunit_skip(test, "no free pageblock");
+	pfn = page_to_pfn(page);
+	__free_pages(page, pageblock_order);
+	KUNIT_ASSERT_EQ(test, pagehint_pageblock_migratetype(pfn), (int)MIGRATE_UNMOVABLE);
+#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+	KUNIT_EXPECT_TRUE(test, pagehint_claimable(pfn, pageblock_nr_pages));
+#else
+	KUNIT_EXPECT_FALSE(test, pagehint_claimable(pfn, pageblock_nr_pages));
+#endif
+	/* And a MOVABLE one is. */
+	page = alloc_pages(PH_GFP_FREE, pageblock_order);
+	if (!page)
+		kunit_skip(test, "no free movable pageblock");
+	pfn = page_to_pfn(page);
+	__free_pages(page, pageblock_order);
+	KUNIT_EXPECT_EQ(test, pagehint_pageblock_migratetype(pfn), (int)MIGRATE_MOVABLE);
+	KUNIT_EXPECT_TRUE(test, pagehint_claimable(pfn, pageblock_nr_pages));
 }
 
 static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_owns_until_release),
 	KUNIT_CASE(claim_release_reported),
+	KUNIT_CASE(claim_release_whole_blocks),
+	KUNIT_CASE(claim_release_uneven),
 	KUNIT_CASE(claim_batch_full),
 	KUNIT_CASE(claim_inflight_budget),
 	KUNIT_CASE(claim_same_pageblock),
 	KUNIT_CASE(claim_in_use),
 	KUNIT_CASE(claim_guard),
+	KUNIT_CASE(claim_keeps_pageblock_type),
 	{}
 };
 

@@ -155,6 +155,8 @@ static int ph_fake_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 
 	if (nvqs > ARRAY_SIZE(fake->vqs))
 		return -EINVAL;
+	if (fake->fail_find_vqs)
+		return -ENOMEM;
 	fake->nvqs = nvqs;
 	for (i = 0; i < nvqs; i++) {
 		fake->names[i] = vqs_info[i].name;
@@ -284,6 +286,30 @@ void ph_fake_destroy(struct ph_fake_dev *fake)
 {
 	fake->vdev.dev.driver = NULL;
 	put_device(&fake->vdev.dev);
+}
+
+/*
+ * Bind a fake device with pagehint reporting back to back (delay_ms 0, a
+ * scan in every pass) and wait for its first report; @hold: the device
+ * keeps the reports.  ph_reporting_end() puts the knobs back.
+ */
+struct ph_fake_dev *ph_bind_reporting(struct kunit *test, bool hold)
+{
+	struct ph_fake_dev *fake;
+
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	pagehint_knobs.delay_ms = 0;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	fake->hold = hold;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_ASSERT_TRUE(test, ph_fake_wait_reports(fake, 1, 120));
+	return fake;
+}
+
+void ph_reporting_end(void)
+{
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
 }
 
 int ph_fake_vq_index(struct ph_fake_dev *fake, const char *name)

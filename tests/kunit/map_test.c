@@ -179,6 +179,33 @@ static void map_take_hint(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn, map->base_pfn + (3UL << order));
 }
 
+/*
+ * Carrying a map into one of another order: hints spread to every new bit
+ * they touch, "reported" only to new bits whose whole range was reported.
+ */
+static void map_carry(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *old = ph_map(test, order), *fine, *coarse;
+	unsigned long pfn = ALIGN(PH_SPAN_START, 1UL << (order + 2));
+
+	pagehint_map_mark_reported(old, pfn, 2UL << order);
+	pagehint_map_rehint(old, pfn + (3UL << order), 1);
+	fine = ph_map(test, order ? order - 1 : 0);
+	coarse = ph_map(test, order + 1);
+	pagehint_map_carry(fine, old);
+	pagehint_map_carry(coarse, old);
+	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(fine, pfn, fine->order));
+	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(fine, pfn + (1UL << order), fine->order));
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(fine, pfn + (2UL << order), fine->order));
+	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(coarse, pfn, order + 1));
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(coarse, pfn + (2UL << order), order + 1));
+	KUNIT_EXPECT_TRUE(test, test_bit((pfn + (3UL << order) - coarse->base_pfn) >> coarse->order,
+					 coarse->hint));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(coarse->hint, coarse->nbits), 1U);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(fine->hint, fine->nbits), order ? 2U : 1U);
+}
+
 static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_order_budget, ph_order_gen),
 	KUNIT_CASE(map_alloc_errors),
@@ -186,6 +213,7 @@ static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_reported, ph_order_gen),
 	KUNIT_CASE_PARAM(map_span_edges, ph_order_gen),
 	KUNIT_CASE_PARAM(map_take_hint, ph_order_gen),
+	KUNIT_CASE_PARAM(map_carry, ph_order_gen),
 	{}
 };
 

@@ -29,6 +29,7 @@
 #include "../../src/sysfs.c"
 #include "../../src/tracker.c"
 #include "../../src/scan.c"
+#include "../../src/hotplug.c"
 #include "../../src/claim.c"
 #include "../../src/report.c"
 #include "../../src/virtio.c"
@@ -85,7 +86,7 @@ static void ph_env_rebuild(void)
  */
 static struct page *ph_alloc_or_skip(struct kunit *test, unsigned int order)
 {
-	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	struct page *page = alloc_pages(PH_GFP_FREE, order);
 
 	if (!page)
 		kunit_skip(test, "no free block of order %u", order);

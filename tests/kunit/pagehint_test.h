@@ -8,6 +8,7 @@
 #define _PAGEHINT_TEST_H
 
 #include <kunit/test.h>
+#include <linux/gfp.h>
 #include <linux/virtio.h>
 #include <linux/wait.h>
 
@@ -28,6 +29,7 @@ struct ph_fake_dev {
 	u8 status;
 	unsigned int qsize;		/* entries of every queue */
 	bool hold;			/* do not return reports */
+	bool fail_find_vqs;		/* find_vqs() fails with -ENOMEM */
 	bool keep;			/* ack without discarding */
 	/*
 	 * Discard only ranges whose start and length are multiples of this
@@ -66,6 +68,15 @@ int ph_fake_vq_index(struct ph_fake_dev *fake, const char *name);
 unsigned int ph_fake_reports(struct ph_fake_dev *fake);
 bool ph_fake_wait_reports(struct ph_fake_dev *fake, unsigned int n,
 			  unsigned int seconds);
+struct ph_fake_dev *ph_bind_reporting(struct kunit *test, bool hold);
+void ph_reporting_end(void);
+
+/*
+ * Blocks a test frees to play free memory come from MOVABLE pageblocks, as
+ * nearly all free memory does (and as pagehint claims only there on
+ * kernels whose claims retype pageblocks; see claim.c).
+ */
+#define PH_GFP_FREE	(GFP_KERNEL | __GFP_MOVABLE | __GFP_NOWARN)
 
 /* Suite environment: knobs at their defaults, stats zeroed. */
 int ph_env_init(bool hooks);

@@ -65,9 +65,22 @@ static void report_scan_policy(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, pagehint_tracker_take_scan_request(0, ZONE_NORMAL));
 }
 
+/* Let the worker run passes again, or not (the kicks it gets are no-ops). */
+static void ph_worker_allow(bool run)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+
+	mutex_lock(&w->lock);
+	WRITE_ONCE(w->running, run);
+	mutex_unlock(&w->lock);
+	if (!run)
+		cancel_delayed_work_sync(&w->work);
+}
+
 /*
- * Bind a fake device with the worker idle (enabled=0), so that a test can
- * drive the batcher itself.
+ * Bind a fake device with the worker kept from running (its first pass,
+ * with enabled=0, does nothing), so that a test can drive the batcher
+ * itself with reporting enabled.
  */
 static struct ph_fake_dev *ph_bind_idle(struct kunit *test)
 {
@@ -76,6 +89,8 @@ static struct ph_fake_dev *ph_bind_idle(struct kunit *test)
 	pagehint_knobs.enabled = 0;
 	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
 	flush_delayed_work(&pagehint_worker.work);
+	ph_worker_allow(false);
+	pagehint_knobs.enabled = 1;
 	return fake;
 }
 
@@ -122,7 +137,7 @@ static void report_full_and_partial(struct kunit *test)
 	pages = kunit_kcalloc(test, PH_BLOCKS, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	for (n = 0; n < PH_BLOCKS; n++) {
-		pages[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		pages[n] = alloc_pages(PH_GFP_FREE, pageblock_order);
 		if (!pages[n])
 			break;
 	}
@@ -207,14 +222,18 @@ static void report_coalesces(struct kunit *test)
 
 /*
  * A broken device (surprise removal, shutdown) takes no report: the pass
- * ends, nothing is counted as reported, and the batch stays claimed until
- * the device is reset (remove), then goes back unreported.
+ * ends, nothing is counted as reported, and the batch the device never
+ * took goes back at once.  Later runs of the worker (a knob write, the end
+ * of a sleep) claim nothing more until the device is reset, and nothing
+ * is lost: MemFree comes back.
  */
 static void report_device_broken(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
 	s64 errors = atomic64_read(&pagehint_stats.report_errors);
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
+	s64 claimed;
+	unsigned long free_before;
 	struct ph_fake_dev *fake;
 	struct page *page;
 	unsigned long pfn;
@@ -225,6 +244,7 @@ static void report_device_broken(struct kunit *test)
 	ph_batcher_begin(w, fake);
 	virtio_break_device(&fake->vdev);
 	__free_pages(page, pageblock_order);
+	free_before = global_zone_page_state(NR_FREE_PAGES);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
@@ -233,13 +253,135 @@ static void report_device_broken(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
-	/* Still pagehint's: the device might be reset and touch nothing. */
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
-	KUNIT_EXPECT_EQ(test, page_count(page), 1);
-	ph_unbind(fake);
 	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
-	KUNIT_EXPECT_EQ(test, page_count(page), 0);
+	KUNIT_EXPECT_FALSE(test, w->inflight);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
+
+	/* The worker runs again (a knob write): it claims nothing. */
+	claimed = atomic64_read(&pagehint_stats.claimed_bytes);
+	ph_worker_allow(true);
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	pagehint_kick();
+	flush_delayed_work(&w->work);
+	pagehint_kick();
+	flush_delayed_work(&w->work);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claimed_bytes), claimed);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	ph_unbind(fake);
+	/* Nothing lost: the block is the allocator's again. */
+	KUNIT_EXPECT_GE_MSG(test, global_zone_page_state(NR_FREE_PAGES) +
+			    pageblock_nr_pages / 2, free_before,
+			    "MemFree %lu pages, was %lu",
+			    global_zone_page_state(NR_FREE_PAGES), free_before);
+}
+
+/* Is @pfn's bit set in the current map's hints? */
+static bool ph_hinted(unsigned long pfn)
+{
+	struct pagehint_map *map;
+	bool set = false;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map && pfn >= map->base_pfn && pfn < map->end_pfn)
+		set = test_bit((pfn - map->base_pfn) >> map->order, map->hint);
+	rcu_read_unlock();
+	return set;
+}
+
+/* Is the worker not running within @ms milliseconds? */
+static bool ph_work_idle(struct pagehint_worker *w, unsigned int ms)
+{
+	for (; work_busy(&w->work.work) & WORK_BUSY_RUNNING; ms -= min(ms, 20U)) {
+		if (!ms)
+			return false;
+		msleep(20);
+	}
+	return true;
+}
+
+/*
+ * A pass that is over (reporting turned off, a sleep beginning, the device
+ * stopping) claims nothing more and reports nothing more: the pending run
+ * is left alone, and a batch already claimed goes back unreported, its
+ * ranges hinted again for a later pass.
+ */
+static void report_pass_stopped(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	unsigned int order = pageblock_order + 1;
+	struct ph_fake_dev *fake;
+	struct page *page;
+	unsigned long pfn, next;
+	s64 claimed;
+
+	if (order > PAGEHINT_MAX_ORDER)
+		kunit_skip(test, "no buddy order above the pageblock order");
+	page = ph_alloc_or_skip(test, order);
+	pfn = page_to_pfn(page);
+	next = pfn + pageblock_nr_pages;
+	fake = ph_bind_idle(test);
+	ph_batcher_begin(w, fake);
+	__free_pages(page, order);
+	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
+		       PAGEHINT_FROM_SCAN);
+	pagehint_claim_run(w);
+	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
+	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ next, pageblock_order },
+		       PAGEHINT_FROM_SCAN);
+	KUNIT_ASSERT_EQ(test, w->run.len, pageblock_nr_pages);
+
+	claimed = atomic64_read(&pagehint_stats.claimed_bytes);
+	pagehint_knobs.enabled = 0;		/* the pass is over */
+	pagehint_claim_run(w);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claimed_bytes), claimed);
+	KUNIT_EXPECT_EQ(test, w->run.len, 0UL);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
+	KUNIT_EXPECT_FALSE(test, ph_owned(pfn, 1));
+	/* Hinted again, both the claimed range and the pending one. */
+	KUNIT_EXPECT_TRUE(test, ph_hinted(pfn));
+	KUNIT_EXPECT_TRUE(test, ph_hinted(next));
+	ph_unbind(fake);
+}
+
+/*
+ * A system sleep begins while the host sits on a report: the worker stops
+ * waiting at once (the freezer would wait for it, and suspend fail), the
+ * report stays on the device, and the device's freeze gives it back after
+ * the reset; after the sleep the worker reports again.
+ */
+static void report_sleep_during_ack(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	struct ph_fake_dev *fake;
+	unsigned long pfn;
+
+	fake = ph_bind_reporting(test, true);
+	pfn = fake->held_pfn;
+	KUNIT_EXPECT_TRUE(test, ph_work_idle(w, 100) == false);
+
+	pagehint_pm_notify(&w->pm_nb, PM_SUSPEND_PREPARE, NULL);
+	KUNIT_EXPECT_TRUE_MSG(test, ph_work_idle(w, 2000),
+			      "the worker still waits for the ack 2 s into the sleep");
+	KUNIT_EXPECT_TRUE(test, w->inflight);
+	KUNIT_EXPECT_TRUE(test, ph_owned(pfn, 1));	/* on the device */
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
+
+	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
+	KUNIT_EXPECT_FALSE(test, w->inflight);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	fake->hold = false;
+	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), 0);
+	pagehint_pm_notify(&w->pm_nb, PM_POST_SUSPEND, NULL);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, 2, 120));
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	ph_fake_destroy(fake);
+	ph_reporting_end();
 }
 
 static const unsigned int ph_pass_orders[] = { 0, 3, 9, 10 };
@@ -354,7 +496,7 @@ static void ph_free_some_pageblocks(unsigned int n)
 	unsigned int i, got = 0;
 
 	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
-		pages[got] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+		pages[got] = alloc_pages(PH_GFP_FREE, pageblock_order);
 		if (pages[got])
 			got++;
 	}
@@ -530,6 +672,8 @@ static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE(report_full_and_partial),
 	KUNIT_CASE(report_coalesces),
 	KUNIT_CASE(report_device_broken),
+	KUNIT_CASE(report_pass_stopped),
+	KUNIT_CASE(report_sleep_during_ack),
 	KUNIT_CASE_PARAM_ATTR(report_worker_passes, ph_pass_order_gen,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(report_host_keeps),

@@ -110,6 +110,35 @@ static void sysfs_rebuild(struct kunit *test)
 						  "9", 1), 1);
 }
 
+/*
+ * What was reported stays reported across a rebuild, finer or coarser: a
+ * knob write must not make pagehint claim all free memory again.
+ */
+static void sysfs_rebuild_keeps_reported(struct kunit *test)
+{
+	unsigned long pfn = ALIGN(node_start_pfn(first_online_node) + 4096,
+				  1UL << (pageblock_order + 1));
+
+	pagehint_tracker_mark_reported(pfn, 2 * pageblock_nr_pages);
+	KUNIT_ASSERT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order + 1));
+	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &report_order_attr.attr,
+						  "3", 1), 1);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order + 1));
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn + 8, 3));
+	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn + 2 * pageblock_nr_pages, 3));
+	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &report_order_attr.attr,
+						  "9", 1), 1);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order));
+	/* The budget too: the smallest one still holds an order-9 map here. */
+	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &bitmap_budget_kib_attr.attr,
+						  "1", 1), 1);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order + 1));
+	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &bitmap_budget_kib_attr.attr,
+						  "4096", 4), 4);
+	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order));
+	pagehint_tracker_forget_reported();
+}
+
 static void ph_free_page(void *buf)
 {
 	free_page((unsigned long)buf);
@@ -144,6 +173,7 @@ static void sysfs_scan_policy(struct kunit *test)
 static struct kunit_case pagehint_sysfs_cases[] = {
 	KUNIT_CASE_PARAM(sysfs_knob_input, ph_knob_gen_params),
 	KUNIT_CASE(sysfs_rebuild),
+	KUNIT_CASE(sysfs_rebuild_keeps_reported),
 	KUNIT_CASE(sysfs_scan_policy),
 	{}
 };

@@ -175,11 +175,7 @@ static void virtio_freeze_restore(struct kunit *test)
 	struct ph_fake_dev *fake;
 	unsigned int n;
 
-	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
-	pagehint_knobs.delay_ms = 0;
-	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
-	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
-	KUNIT_ASSERT_TRUE(test, ph_fake_wait_reports(fake, 1, 120));
+	fake = ph_bind_reporting(test, false);
 	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
 	ph_expect_state(test, "frozen pagehint-fake");
 	KUNIT_EXPECT_TRUE(test, list_empty(&fake->vdev.vqs));
@@ -195,8 +191,77 @@ static void virtio_freeze_restore(struct kunit *test)
 	pagehint_remove(&fake->vdev);
 	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
 	ph_fake_destroy(fake);
-	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
-	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	ph_reporting_end();
+}
+
+/*
+ * A restore that cannot set the queues up again leaves the device bound
+ * but not live: a second freeze and the removal must not touch the queues
+ * the first freeze deleted (KASAN: use-after-free in the debug kernel).
+ */
+static void virtio_restore_fails(struct kunit *test)
+{
+	struct ph_fake_dev *fake;
+	struct pagehint_dev *pdev;
+
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	pdev = fake->vdev.priv;
+	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
+	fake->fail_find_vqs = true;
+	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), -ENOMEM);
+	ph_expect_state(test, "refused pagehint-fake");
+	KUNIT_EXPECT_NULL(test, pdev->report_vq);
+	KUNIT_EXPECT_NULL(test, pdev->stats_vq);
+	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
+	/* Freeze and remove once more: nothing to stop, nothing touched. */
+	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
+	fake->fail_find_vqs = false;
+	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), 0);
+	ph_expect_state(test, "bound pagehint-fake");
+	KUNIT_EXPECT_TRUE(test, pagehint_worker.running);
+	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
+	fake->fail_find_vqs = true;
+	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), -ENOMEM);
+	pagehint_remove(&fake->vdev);
+	ph_expect_state(test, "unbound: pagehint-fake");
+	ph_fake_destroy(fake);
+}
+
+/*
+ * Shutdown, reboot and kexec: the reboot notifier stops the worker, resets
+ * the device and takes no device after; nothing is reported from then on.
+ */
+static void virtio_shutdown_stops(struct kunit *test)
+{
+	struct ph_fake_dev *fake, *other;
+	unsigned int n;
+
+	fake = ph_bind_reporting(test, false);
+	pagehint_reboot_notify(&pagehint_reboot_nb, SYS_RESTART, NULL);
+	ph_expect_state(test, "stopped pagehint-fake");
+	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, fake->status, 0);		/* reset */
+	KUNIT_EXPECT_TRUE(test, list_empty(&fake->vdev.vqs));
+	n = ph_fake_reports(fake);
+	pagehint_kick();
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), n);
+
+	/* Nothing restarts it: neither a restore nor a device coming late. */
+	KUNIT_EXPECT_NE(test, pagehint_restore(&fake->vdev), 0);
+	pagehint_remove(&fake->vdev);
+	other = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	KUNIT_EXPECT_NE(test, pagehint_probe(&other->vdev), 0);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(other), 0U);
+	ph_fake_destroy(other);
+	ph_fake_destroy(fake);
+
+	mutex_lock(&pagehint_dev_lock);
+	pagehint_shutting_down = false;
+	mutex_unlock(&pagehint_dev_lock);
+	ph_reporting_end();
 }
 
 static struct kunit_case pagehint_virtio_cases[] = {
@@ -205,6 +270,8 @@ static struct kunit_case pagehint_virtio_cases[] = {
 	KUNIT_CASE_PARAM(virtio_queue_layout, ph_layout_gen_params),
 	KUNIT_CASE(virtio_remove_with_report_held),
 	KUNIT_CASE(virtio_freeze_restore),
+	KUNIT_CASE(virtio_restore_fails),
+	KUNIT_CASE(virtio_shutdown_stops),
 	{}
 };
 

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory hotplug: claims never race with memory going away, and the free
+ * page map follows the memory that comes online.
+ *
+ * A free block pagehint found may wait seconds (the flush of a batch, the
+ * host's ack) before it is claimed.  Memory offlined and removed meanwhile
+ * (virtio-mem unplug, ACPI DIMM removal) has no memmap any more, and
+ * alloc_contig_range() on it would read freed memory.  So every claim runs
+ * under pagehint_hotplug_lock and first checks that its range is online and
+ * not being offlined; the memory notifier fences the range of a block
+ * going offline under the same lock (offlining is serialised by the memory
+ * hotplug lock, so one range at a time), and clears the map's bits there.
+ * A claim under way when offlining begins has finished before the fence
+ * stands; a range claimed earlier holds offlining off until it is
+ * released, as any unmovable page does.
+ *
+ * Memory coming online outside the map's span would make every free there
+ * an overflow and every zone a rescan: the map is rebuilt over the new
+ * span, carrying over what it knew (tracker.c).
+ */
+
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+
+#include "pagehint.h"
+
+/*
+ * Held around every claim; protects the fence: [fence_start, fence_end),
+ * the memory being offlined now (empty when none).  Taken inside the
+ * memory hotplug lock (the notifier), never around it.
+ */
+static DEFINE_MUTEX(pagehint_hotplug_lock);
+static unsigned long pagehint_fence_start, pagehint_fence_end;
+
+/*
+ * May [pfn, pfn + nr_pages) be claimed now?  If so, the lock is held until
+ * pagehint_hotplug_claim_end(): the range stays online meanwhile.
+ */
+bool pagehint_hotplug_claim_begin(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages, p;
+
+	mutex_lock(&pagehint_hotplug_lock);
+	if (pfn < pagehint_fence_end && end > pagehint_fence_start)
+		goto busy;
+	/* Onlining and offlining work on whole memory sections. */
+	for (p = pfn; p < end; p = round_down(p, PAGES_PER_SECTION) + PAGES_PER_SECTION)
+		if (!pfn_to_online_page(p))
+			goto busy;
+	if (!pfn_to_online_page(end - 1))
+		goto busy;
+	return true;
+busy:
+	mutex_unlock(&pagehint_hotplug_lock);
+	return false;
+}
+
+void pagehint_hotplug_claim_end(void)
+{
+	lockdep_assert_held(&pagehint_hotplug_lock);
+	mutex_unlock(&pagehint_hotplug_lock);
+}
+
+static void pagehint_hotplug_fence(unsigned long start, unsigned long end)
+{
+	mutex_lock(&pagehint_hotplug_lock);
+	pagehint_fence_start = start;
+	pagehint_fence_end = end;
+	mutex_unlock(&pagehint_hotplug_lock);
+}
+
+static int pagehint_memory_notify(struct notifier_block *nb,
+				  unsigned long action, void *arg)
+{
+	struct memory_notify *mn = arg;
+	unsigned long start = mn->start_pfn, end = start + mn->nr_pages;
+
+	switch (action) {
+	case MEM_GOING_OFFLINE:
+		pagehint_hotplug_fence(start, end);
+		/* Nothing pagehint knew of this memory holds after it is back. */
+		pagehint_tracker_forget_range(start, mn->nr_pages);
+		break;
+	case MEM_OFFLINE:
+	case MEM_CANCEL_OFFLINE:
+		pagehint_hotplug_fence(0, 0);
+		break;
+	case MEM_ONLINE:
+		pagehint_tracker_memory_online(start, mn->nr_pages);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pagehint_memory_nb = {
+	.notifier_call = pagehint_memory_notify,
+};
+
+int pagehint_hotplug_init(void)
+{
+	return register_memory_notifier(&pagehint_memory_nb);
+}
+
+void pagehint_hotplug_exit(void)
+{
+	unregister_memory_notifier(&pagehint_memory_nb);
+}
