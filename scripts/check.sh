@@ -21,6 +21,9 @@
 #   PH_KERNELS="id ..."   kernels to test (default: all of the matrix)
 #   PH_TESTS="name ..."   only these guest tests
 #   PH_RESULTS=dir        where logs go (default results/check)
+#   PH_SUITE=all          every guest test on every kernel (`make check-all`;
+#                         `make check` runs the core set, CORE_TESTS, on the
+#                         kernels other than the default and debug ones)
 #   PH_SUITE=stress       the long forms of the stress tests instead (what
 #                         `make stress` runs), without the host checks
 #   PH_DISTRO=0           leave out the distro test (scripts/distro-test.sh),
@@ -63,8 +66,18 @@ freeze            -                   all
 pressure          -                   all
 pagehint-nodiscard -- -overcommit mem-lock=on   all
 pagehint-hugepages --hugepages        bookworm-cloud,debug
+kexec             --timeout=400       all
+pagehint-pagetypes -                  all
+memhotplug        --timeout=600 --virtio-mem=2G  all
 kunit             --timeout=900       debug
 "
+
+# Tiers.  `make check` (what CI runs) runs every test of GUEST_TESTS on the
+# default kernel ($PH_DEFAULT_KERNEL) and on the debug kernel, and the core
+# set below on the other kernels of the matrix; `make check-all`
+# (PH_SUITE=all) runs every test on every kernel.
+CORE_TESTS="load-unload balloon-rebind pagehint-knobs pagehint-reclaim
+pagehint-takeover pagehint-integrity tracker-hints stress-unload kexec"
 
 # `make stress` (PH_SUITE=stress): the long forms, no host checks.
 STRESS_TESTS="
@@ -115,6 +128,13 @@ record_ktap() {
 	skipped=$((skipped + ${s:-0}))
 	[ "${f:-0}" -eq 0 ] || failures+=("$1: kunit cases (see $out)")
 	echo "        KUnit: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
+}
+
+# in_tier NAME ID: does the suite run test NAME on kernel ID?
+in_tier() {
+	[ "${PH_SUITE:-check}" = check ] || return 0
+	[ "$2" = "$PH_DEFAULT_KERNEL" ] || [ "$2" = debug ] && return 0
+	grep -qw -- "$1" <<<"$CORE_TESTS"
 }
 
 kernel_selected() {
@@ -200,6 +220,7 @@ guest_tests() {
 			sel=${rest##* }
 			opts=$(echo "${rest% *}" | xargs)
 			kernel_selected "$sel" "$id" || continue
+			in_tier "$name" "$id" || continue
 			if [ -n "${PH_TESTS:-}" ] && ! grep -qw -- "$name" <<<"$PH_TESTS"; then
 				continue
 			fi
