@@ -551,7 +551,6 @@ static void pagehint_tracker_range(void (*op)(struct pagehint_map *map,
 	rcu_read_unlock();
 }
 
-
 static void pagehint_request_scan_all(void)
 {
 	bitmap_fill(pagehint_scan_requests, nr_node_ids * MAX_NR_ZONES);
@@ -615,9 +614,10 @@ void pagehint_tracker_memory_online(unsigned long pfn, unsigned long nr_pages)
 	map = rcu_dereference_protected(pagehint_cur_map,
 					lockdep_is_held(&pagehint_knob_lock));
 	if (!map || pfn < map->base_pfn || pfn + nr_pages > map->end_pfn) {
+		/* Memory comes online a block at a time: say it once. */
 		if (!pagehint_tracker_rebuild())
-			pr_info_ratelimited("free page map extended to PFN %#lx for memory brought online\n",
-				pfn + nr_pages);
+			pr_info_once("the free page map follows memory brought online (now up to PFN %#lx)\n",
+				     pfn + nr_pages);
 	}
 	mutex_unlock(&pagehint_knob_lock);
 }
