@@ -21,6 +21,30 @@ static void report_suite_exit(struct kunit_suite *suite)
 				 BIT_ULL(VIRTIO_BALLOON_F_REPORTING) | \
 				 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC))
 
+/*
+ * Bind a fake device with pagehint reporting back to back (delay_ms 0, a
+ * scan in every pass) and wait for its first report; @hold: the device
+ * keeps the reports.  ph_reporting_end() puts the knobs back.
+ */
+struct ph_fake_dev *ph_bind_reporting(struct kunit *test, bool hold)
+{
+	struct ph_fake_dev *fake;
+
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	pagehint_knobs.delay_ms = 0;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	fake->hold = hold;
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_ASSERT_TRUE(test, ph_fake_wait_reports(fake, 1, 120));
+	return fake;
+}
+
+void ph_reporting_end(void)
+{
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+}
+
 struct ph_policy_case {
 	const char *desc;
 	bool under_way, hooked, request;
