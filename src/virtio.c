@@ -303,6 +303,14 @@ static void pagehint_detach_unused(struct pagehint_dev *pdev)
 		;
 }
 
+/* Delete the device's queues, and forget them. */
+static void pagehint_del_vqs(struct pagehint_dev *pdev)
+{
+	pdev->vdev->config->del_vqs(pdev->vdev);
+	pdev->report_vq = NULL;
+	pdev->stats_vq = NULL;
+}
+
 /* Undoes pagehint_start(); a no-op if it failed or never ran. */
 static void pagehint_stop(struct pagehint_dev *pdev)
 {
@@ -325,9 +333,7 @@ static void pagehint_stop(struct pagehint_dev *pdev)
 	virtio_reset_device(pdev->vdev);
 	pagehint_detach_unused(pdev);
 	pagehint_worker_release_inflight();
-	pdev->vdev->config->del_vqs(pdev->vdev);
-	pdev->report_vq = NULL;
-	pdev->stats_vq = NULL;
+	pagehint_del_vqs(pdev);
 }
 
 /* Queues up, stats posted, device live, worker running. */
@@ -364,9 +370,7 @@ static int pagehint_start(struct pagehint_dev *pdev)
 	return 0;
 
 out_del_vqs:
-	pdev->vdev->config->del_vqs(pdev->vdev);
-	pdev->report_vq = NULL;
-	pdev->stats_vq = NULL;
+	pagehint_del_vqs(pdev);
 	return err;
 }
 
