@@ -498,11 +498,15 @@ class Rig:
         error, or runs without the guest ever printing."""
         if not self.a.kvm or self.booted is not None or self.crash_lines:
             return None
+        err = ""
         try:
-            with open(qerr_path, errors="replace") as f:
-                err = f.read()
+            # Polled while the guest boots: read QEMU's errors only once
+            # it has written some.
+            if os.path.getsize(qerr_path):
+                with open(qerr_path, errors="replace") as f:
+                    err = f.read()
         except OSError:
-            err = ""
+            pass
         if "KVM internal error" in err:
             return "KVM internal error"
         if rc is not None:
