@@ -22,7 +22,8 @@
 # Debian 13 (and of bookworm-backports), packaged for bookworm so the host's
 # gcc-12 builds it without a chroot; its KUnit has everything the suites use
 # (parameterised cases, kunit_skip, deferred actions); and it carries the
-# virtio_pci vq-info fix that the stock 6.12.95 lacks (shared/FACTS.md §9),
+# virtio_pci vq-info fix ("virtio_pci: fix vq info pointer lookup via wrong
+# index") that the stock 6.12.95 lacks,
 # so the debug lane can exercise take-over and hand-back.
 
 set -euo pipefail

@@ -36,8 +36,11 @@ set -uo pipefail
 # Guest tests: name, rig options, kernels ("all", ids separated by commas,
 # or an id with a leading "!" to exclude it).  balloon-rebind with reporting
 # on is excluded where the stock virtio_balloon oopses on unbind (6.12.95
-# from bookworm-backports: vp_del_vqs() on a device offering reporting,
-# shared/FACTS.md section 9; fixed in later 6.12 stable kernels).  Options
+# from bookworm-backports: a NULL dereference in vp_del_vqs() when
+# virtio_balloon, which passes a hole for the absent free page hint queue,
+# leaves a device offering reporting; from "virtio_pci: pass vq info as an
+# argument to vp_setup_vq()" (6.11), fixed by "virtio_pci: fix vq info
+# pointer lookup via wrong index" in 7.2 and 6.12.96).  Options
 # after "--" go to QEMU.  pagehint-trace and pagehint-hugepages test
 # logic that does not depend on the kernel (the W=1 builds check the
 # tracepoints compile everywhere), so a few kernels suffice; the latter
