@@ -67,9 +67,10 @@ enum pagehint_scan_policy {
 };
 
 /*
- * Knobs.  Written only by sysfs.c under pagehint_knob_lock; read anywhere
- * with READ_ONCE().  report_order changes also rebuild the tracker under
- * the same lock, so a reader holding it sees the two agree.
+ * Knobs.  Written only by sysfs.c: under pagehint_knob_lock, or as module
+ * parameters before pagehint_init() runs; read anywhere with READ_ONCE().
+ * report_order changes also rebuild the tracker under the same lock, so a
+ * reader holding it sees the two agree.
  */
 struct pagehint_knobs {
 	unsigned long enabled;
@@ -83,6 +84,10 @@ struct pagehint_knobs {
 
 extern struct pagehint_knobs pagehint_knobs;
 extern struct mutex pagehint_knob_lock;
+
+/* A knob whose default pagehint_knobs_init() works out at load. */
+#define PAGEHINT_KNOB_AUTO	ULONG_MAX
+void pagehint_knobs_init(void);
 
 /* Statistics, all monotonic, shown read-only in sysfs. */
 struct pagehint_stats {

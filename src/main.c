@@ -11,7 +11,6 @@
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/pageblock-flags.h>
 
 #include "pagehint.h"
 
@@ -29,10 +28,7 @@ static int __init pagehint_init(void)
 {
 	int err;
 
-	pagehint_knobs.report_order = pageblock_order;
-	pagehint_knobs.bitmap_budget_kib =
-		max(1UL, (totalram_pages() << (PAGE_SHIFT - 10)) /
-			 PAGEHINT_BUDGET_RAM_SHARE);
+	pagehint_knobs_init();
 
 	err = pagehint_tracker_init(pagehint_hooks);
 	if (err) {

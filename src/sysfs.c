@@ -12,12 +12,22 @@
  *
  * Knobs are validated in full before anything changes: bad input returns
  * -EINVAL (or -ERANGE from the parser) and leaves the state as it was.
+ *
+ * Every knob is a module parameter too, set at load time the usual ways
+ * ("options pagehint delay_ms=500" in modprobe.d, "pagehint.delay_ms=500"
+ * on the kernel command line, "modprobe pagehint delay_ms=500").  The same
+ * limits apply; a bad value fails the load and says why.  The files under
+ * /sys/module/pagehint/parameters/ are read-only and show the live value:
+ * changes go through /sys/kernel/mm/pagehint/, where they take effect.
  */
 
 #include <linux/kernfs.h>
 #include <linux/kobject.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/pageblock-flags.h>
 #include <linux/sysfs.h>
 
 #include "pagehint.h"
@@ -33,8 +43,11 @@ struct pagehint_knobs pagehint_knobs = {
 	.scan_budget_pages = PAGEHINT_SCAN_BUDGET_DEFAULT,
 	/*
 	 * report_order (pageblock_order) and bitmap_budget_kib (0.01% of
-	 * RAM) are set at init: neither is a constant everywhere.
+	 * RAM) are set by pagehint_knobs_init() unless given as parameters:
+	 * neither default is a constant everywhere.
 	 */
+	.report_order = PAGEHINT_KNOB_AUTO,
+	.bitmap_budget_kib = PAGEHINT_KNOB_AUTO,
 };
 
 static const char * const pagehint_scan_names[] = {
@@ -180,6 +193,94 @@ static ssize_t scan_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return count;
 }
 PAGEHINT_ATTR_RW(scan);
+
+/*
+ * Module parameters.  parse_args() calls these before pagehint_init(), with
+ * nothing running yet, so a set only checks and stores: the map is built
+ * from the stored values.  The files are 0444, so no set comes later.
+ */
+static int pagehint_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct pagehint_knob_attr *k = kp->arg;
+	unsigned long v;
+
+	if (kstrtoul(val, 10, &v) || v < k->min || v > k->max) {
+		pr_err("%s=%s: not a number from %lu to %lu\n",
+		       kp->name, val, k->min, k->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*k->val, v);
+	return 0;
+}
+
+static int pagehint_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct pagehint_knob_attr *k = kp->arg;
+
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(*k->val));
+}
+
+static const struct kernel_param_ops pagehint_param_ops = {
+	.set = pagehint_param_set,
+	.get = pagehint_param_get,
+};
+
+module_param_cb(enabled, &pagehint_param_ops, &enabled_attr, 0444);
+MODULE_PARM_DESC(enabled, "Report free memory: 1 or 0 (default: 1)");
+module_param_cb(report_order, &pagehint_param_ops, &report_order_attr, 0444);
+MODULE_PARM_DESC(report_order,
+		 "Smallest block reported, as a page order (default: pageblock_order)");
+module_param_cb(delay_ms, &pagehint_param_ops, &delay_ms_attr, 0444);
+MODULE_PARM_DESC(delay_ms,
+		 "Milliseconds between passes, 0 to 3600000 (default: 2000)");
+module_param_cb(max_inflight_kib, &pagehint_param_ops,
+		&max_inflight_kib_attr, 0444);
+MODULE_PARM_DESC(max_inflight_kib,
+		 "KiB claimed and on the queue at once, 4 to 1048576 (default: 65536)");
+module_param_cb(bitmap_budget_kib, &pagehint_param_ops,
+		&bitmap_budget_kib_attr, 0444);
+MODULE_PARM_DESC(bitmap_budget_kib,
+		 "KiB for the free page map, 1 to 1048576 (default: 0.01% of RAM)");
+module_param_cb(scan_budget_pages, &pagehint_param_ops,
+		&scan_budget_pages_attr, 0444);
+MODULE_PARM_DESC(scan_budget_pages,
+		 "Pages of zone span a scan walks per pass, 1 to 2^30 (default: 2^18)");
+
+static int pagehint_scan_param_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(pagehint_scan_names, val);
+
+	if (i < 0) {
+		pr_err("scan=%s: not one of auto, always, never\n", val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(pagehint_knobs.scan, i);
+	return 0;
+}
+
+static int pagehint_scan_param_get(char *buf, const struct kernel_param *kp)
+{
+	return scan_show(NULL, NULL, buf);
+}
+
+static const struct kernel_param_ops pagehint_scan_param_ops = {
+	.set = pagehint_scan_param_set,
+	.get = pagehint_scan_param_get,
+};
+module_param_cb(scan, &pagehint_scan_param_ops, NULL, 0444);
+MODULE_PARM_DESC(scan, "When to scan zones: auto, always or never (default: auto)");
+
+/* The defaults that depend on the machine, unless set as parameters. */
+void pagehint_knobs_init(void)
+{
+	if (pagehint_knobs.report_order == PAGEHINT_KNOB_AUTO)
+		pagehint_knobs.report_order = pageblock_order;
+	if (pagehint_knobs.bitmap_budget_kib == PAGEHINT_KNOB_AUTO)
+		pagehint_knobs.bitmap_budget_kib =
+			max(1UL, (totalram_pages() << (PAGE_SHIFT - 10)) /
+				 PAGEHINT_BUDGET_RAM_SHARE);
+}
 
 static ssize_t device_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every knob refuses bad input (empty, negative, non-numeric, overflowing,
 # out of range) with an error and keeps its value; good input is taken.
-# Bad module parameters make the load fail with a clear message.
+# Every knob is a module parameter too: good values take effect at load,
+# /sys/module/pagehint/parameters/ shows the live values read-only, and a
+# bad parameter makes the load fail with a message that names it.
 . /tests/lib.sh
 
 insmod $PH_KO || ph_fail "insmod failed"
@@ -84,6 +86,32 @@ wait
 order=$(cat $PH_SYSFS/report_order)
 [ "$order" -ge 0 ] && [ "$order" -le 9 ] || ph_fail "report_order $order after racing writes"
 rmmod pagehint || ph_fail "rmmod failed"
+
+P=/sys/module/pagehint/parameters
+good="enabled=0 report_order=3 delay_ms=700 max_inflight_kib=1024 bitmap_budget_kib=64 scan_budget_pages=4096"
+# shellcheck disable=SC2086
+insmod $PH_KO $good scan=never || ph_fail "insmod refused $good scan=never"
+for kv in $good; do
+	k=${kv%=*} v=${kv#*=}
+	[ "$(cat $PH_SYSFS/$k)" = "$v" ] || ph_fail "$kv at load: $PH_SYSFS/$k reads $(cat $PH_SYSFS/$k)"
+	[ "$(cat $P/$k)" = "$v" ] || ph_fail "$kv at load: $P/$k reads $(cat $P/$k)"
+done
+grep -q '\[never\]' $PH_SYSFS/scan || ph_fail "scan=never at load: scan reads $(cat $PH_SYSFS/scan)"
+grep -q '\[never\]' $P/scan || ph_fail "scan=never at load: $P/scan reads $(cat $P/scan)"
+echo 900 >$PH_SYSFS/delay_ms
+[ "$(cat $P/delay_ms)" = 900 ] || ph_fail "$P/delay_ms reads $(cat $P/delay_ms) after delay_ms was set to 900"
+if echo 5 >$P/delay_ms 2>/dev/null; then
+	ph_fail "$P/delay_ms is writable"
+fi
+rmmod pagehint || ph_fail "rmmod failed"
+for bad in enabled=2 report_order=$((max_order + 1)) delay_ms=-1 delay_ms=3600001 \
+	max_inflight_kib=0 bitmap_budget_kib=abc scan_budget_pages=0 scan=sometimes; do
+	if insmod $PH_KO "$bad" 2>/dev/null; then
+		rmmod pagehint
+		ph_fail "insmod accepted $bad"
+	fi
+	dmesg | grep -qF "pagehint: $bad: not " || ph_fail "no message naming $bad"
+done
 
 if insmod $PH_KO takeover=maybe 2>/dev/null; then
 	ph_fail "insmod accepted takeover=maybe"
