@@ -8,8 +8,10 @@
 #                         scripts/fetch-kernels.sh; ids: make kernels)
 #   make demo             the demo: QEMU guest, 1 GiB workload, host RSS
 #   make check            the test suite (what CI runs): every test on the
-#                         default and debug kernels, the core set elsewhere
+#                         default kernel, KUnit and the debug set on the
+#                         debug kernel, the core set elsewhere
 #   make check-all        every test on every kernel
+#   make check-debug      every test on the debug kernel
 #   make stress           the long forms of the stress tests (not in CI)
 #   make kunit            the KUnit suites, on the debug kernel (KERNEL=debug)
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
@@ -100,6 +102,9 @@ check:
 check-all:
 	PH_SUITE=all PH_RESULTS=$(PWD)/results/check-all scripts/check.sh
 
+check-debug:
+	PH_SUITE=all PH_KERNELS=debug PH_DISTRO=0 PH_RESULTS=$(PWD)/results/check-debug scripts/check.sh
+
 stress:
 	PH_SUITE=stress PH_RESULTS=$(PWD)/results/stress scripts/check.sh
 
@@ -121,4 +126,4 @@ bench-hooks:
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
 .PHONY: all module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all stress debug-kernel kunit bench bench-hooks
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks
