@@ -30,6 +30,7 @@
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
+# The version's one home is dkms.conf (see include/build.mk).
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 ifneq ($(KERNEL),)
@@ -42,10 +43,18 @@ endif
 # Flags that are not Kbuild's own (W=1, C=1) pass through unchanged.
 KMAKE = $(MAKE) -C $(KDIR) M=$(PWD)
 
-# Source files that form the DKMS payload (tests stay out of it).
-DKMS_SOURCES := dkms.conf Kbuild Makefile $(wildcard src/*.c include/*.h include/*/*.h include/*/*.mk include/*/*/*.h)
+# The DKMS payload: what `make dkms-install`, the Debian package and the
+# scripts' builds copy (`make -s payload` prints it; tests stay out of it).
+DKMS_SOURCES := dkms.conf Kbuild Makefile \
+	$(wildcard src/*.[ch] include/*.h include/*.mk include/*/*.h include/*/*.mk include/*/*/*.h)
 
 all: module
+
+version:
+	@echo $(VERSION)
+
+payload:
+	@echo $(DKMS_SOURCES)
 
 module:
 	$(KMAKE) modules
@@ -125,5 +134,5 @@ bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
-.PHONY: all module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
+.PHONY: all version payload module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
 	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks

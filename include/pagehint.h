@@ -26,26 +26,6 @@
  */
 #define PAGEHINT_CAPACITY	32
 
-/* Batches per pass before the worker yields and reschedules itself. */
-#define PAGEHINT_PASS_BATCHES	16
-
-/*
- * Completed zone scans after which scan-only mode forgets what it reported
- * (without hooks, the only way to see a block reused between two scans).
- */
-#define PAGEHINT_SCANONLY_FORGET	16
-
-/* Delay of an idle pass when delay_ms is 0, so tests never spin. */
-#define PAGEHINT_MIN_IDLE_MS	10
-
-/*
- * Reports in a row that the host acknowledged without discarding (see
- * report.c) before the worker backs off, and the delay between its passes
- * then: one report a minute keeps checking whether the host discards again.
- */
-#define PAGEHINT_KEPT_BACKOFF	8
-#define PAGEHINT_BACKOFF_MS	60000
-
 /* Knob defaults and limits (sysfs.c validates, README documents). */
 #define PAGEHINT_DELAY_MS_DEFAULT	2000
 #define PAGEHINT_DELAY_MS_MAX		3600000
@@ -56,9 +36,6 @@
 #define PAGEHINT_BUDGET_RAM_SHARE	10000
 #define PAGEHINT_SCAN_BUDGET_DEFAULT	BIT(18)		/* pages: 1 GiB of span */
 #define PAGEHINT_SCAN_BUDGET_MAX	BIT(30)
-
-/* Coarsest granularity a map may take (2^30 pages). */
-#define PAGEHINT_MAP_MAX_ORDER		30
 
 enum pagehint_scan_policy {
 	PAGEHINT_SCAN_AUTO,	/* after an overflow, and at load */
@@ -120,57 +97,11 @@ static inline void pagehint_stat_add(atomic64_t *stat, s64 n)
 	atomic64_add(n, stat);
 }
 
-/* main.c */
-extern bool pagehint_takeover;
-
 /* sysfs.c: /sys/kernel/mm/pagehint/ */
 int pagehint_sysfs_init(void);
 void pagehint_sysfs_exit(void);
 
-/*
- * tracker.c: the free page map.  The map functions are pure (no globals)
- * so that KUnit can drive them; the tracker functions work on the current
- * map under RCU.
- */
-struct pagehint_map {
-	unsigned long base_pfn;		/* first PFN, aligned to 2^order */
-	unsigned long end_pfn;		/* PFN after the span */
-	unsigned long nbits;
-	unsigned int order;		/* granularity: 2^order pages a bit */
-	unsigned int report_order;	/* the report_order it was built for */
-	unsigned long *hint;		/* may be free, not reported since */
-	unsigned long *reported;	/* reported, not reallocated since */
-	unsigned long words[];
-};
-
-size_t pagehint_map_size(unsigned long nbits);
-int pagehint_map_order(unsigned long start, unsigned long end,
-		       unsigned int report_order, size_t budget);
-struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
-					unsigned int report_order,
-					size_t budget);
-void pagehint_map_free(struct pagehint_map *map);
-int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
-			   unsigned int order);
-int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
-			    unsigned int order);
-int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
-			    unsigned int order);
-bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,
-			   unsigned int order);
-void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
-				unsigned long nr);
-void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
-			 unsigned long nr);
-void pagehint_map_unreport(struct pagehint_map *map, unsigned long pfn,
-			   unsigned long nr);
-void pagehint_map_forget(struct pagehint_map *map, unsigned long pfn,
-			 unsigned long nr);
-bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
-			    unsigned long limit, unsigned long *pfn,
-			    unsigned long *nr);
-void pagehint_map_carry(struct pagehint_map *new, const struct pagehint_map *old);
-
+/* tracker.c: the allocator's events, in the current map (map.h). */
 struct pagehint_tracker_counters {
 	unsigned long hints_set;
 	unsigned long hints_cleared;

@@ -15,7 +15,7 @@ set -euo pipefail
 [ $# -eq 1 ] || ph_die "usage: $0 KERNEL-ID|KVER"
 kver=$(ph_kernel_kver "$1")
 hdr=$(ph_kernel_headers "$kver")
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$PH_TOP/dkms.conf")
+ver=$(make -s -C "$PH_TOP" version)
 # One tree per checkout, so that two clones never build in each other.
 base=$PH_CACHE/dkms/$(printf %s "$PH_TOP" | md5sum | cut -c1-8)/$kver
 src=$base/source
@@ -27,7 +27,8 @@ log=$base/build.log
 # package ship (no tests, no scripts).
 rm -rf "$base"
 mkdir -p "$src/pagehint-$ver" "$tree" "$inst"
-(cd "$PH_TOP" && tar -cf - dkms.conf Kbuild Makefile src include) |
+# shellcheck disable=SC2046
+(cd "$PH_TOP" && tar -cf - $(make -s payload)) |
 	tar -C "$src/pagehint-$ver" -xf -
 
 # sign_file pointing nowhere keeps dkms from generating a signing key in the

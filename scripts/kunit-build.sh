@@ -18,7 +18,8 @@ grep -qx 'CONFIG_KUNIT=y' "$hdr/.config" ||
 work=$PH_CACHE/kunit/$(printf %s "$PH_TOP" | md5sum | cut -c1-8)/$kver
 rm -rf "$work"
 mkdir -p "$work/tests"
-(cd "$PH_TOP" && tar -cf - dkms.conf src include tests/kunit) | tar -C "$work" -xf -
+# shellcheck disable=SC2046
+(cd "$PH_TOP" && tar -cf - $(make -s payload) tests/kunit) | tar -C "$work" -xf -
 run() {
 	if ph_kernel_needs_chroot "$kver"; then
 		ph_in_chroot "$(ph_kernel_suite "$kver")" "$@"

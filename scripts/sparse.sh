@@ -12,7 +12,8 @@ command -v sparse >/dev/null || ph_need_pkgs sparse
 hdr=$(ph_kernel_headers "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$PH_TOP" && tar -cf - dkms.conf Kbuild Makefile src include) | tar -C "$work" -xf -
+# shellcheck disable=SC2046
+(cd "$PH_TOP" && tar -cf - $(make -s payload)) | tar -C "$work" -xf -
 make -s -C "$hdr" M="$work" C=2 modules >"$work/sparse.log" 2>&1 ||
 	{ cat "$work/sparse.log"; ph_die "build failed"; }
 if grep -E 'warning:|error:' "$work/sparse.log"; then

@@ -19,11 +19,6 @@ module_param_named(hooks, pagehint_hooks, bool, 0444);
 MODULE_PARM_DESC(hooks,
 		 "Track free pages through the allocator's tracepoints; N: scan only (default: Y)");
 
-bool pagehint_takeover = true;
-module_param_named(takeover, pagehint_takeover, bool, 0444);
-MODULE_PARM_DESC(takeover,
-		 "Take the balloon device over from virtio_balloon at load, give it back at unload (default: Y)");
-
 static int __init pagehint_init(void)
 {
 	int err;

@@ -17,12 +17,9 @@
  * released after the host's ack.  A pass reports at most
  * PAGEHINT_PASS_BATCHES batches.
  *
- * Whether the host discards what it acks is checked on the first page of
- * each range (pagehint_canary_*()).  A host that discards only ranges
- * aligned to its own page size (guest memory on huge pages) teaches the
- * worker that alignment, and it reports only blocks that large from then
- * on; a host that keeps acknowledging reports without discarding anything
- * gets one report a minute until it discards again.
+ * What the host does with the reports it acks is learned by host.c: a host
+ * that discards only blocks of some order has the worker report only
+ * those, one that discards nothing gets a report a minute.
  *
  * It runs on system_freezable_wq, so it is never running across a system
  * freeze; virtio.c also stops it before the queues go away (remove, freeze)
@@ -32,7 +29,6 @@
  */
 
 #include <linux/bitops.h>
-#include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -45,6 +41,19 @@
 #include <trace/events/pagehint.h>
 
 #include "pagehint.h"
+#include "host.h"
+
+/* Batches per pass before the worker yields and reschedules itself. */
+#define PAGEHINT_PASS_BATCHES	16
+
+/*
+ * Completed zone scans after which scan-only mode forgets what it reported
+ * (without hooks, the only way to see a block reused between two scans).
+ */
+#define PAGEHINT_SCANONLY_FORGET	16
+
+/* Delay of an idle pass when delay_ms is 0, so tests never spin. */
+#define PAGEHINT_MIN_IDLE_MS	10
 
 /* Per-zone exhaustive scan state; only the worker touches it. */
 struct pagehint_zone_scan {
@@ -70,17 +79,8 @@ static struct pagehint_worker {
 	struct pagehint_run run;
 	/* The map bit where the next pass takes hints from. */
 	unsigned long hint_cursor;
-	/* Reports in a row the host acked without discarding. */
-	unsigned int kept_run;
-	/*
-	 * What the host discards, for the device bound now: the smallest
-	 * order it needs (0: no limit seen), learned from the alignment one
-	 * above the best-aligned range it kept, and the worst-aligned range
-	 * it discarded (UINT_MAX: none yet).
-	 */
-	unsigned int host_order;
-	unsigned int kept_align;
-	unsigned int done_align;
+	/* What the host bound now does with reports (host.c). */
+	struct pagehint_host host;
 	/* Zone scans completed without hooks (PAGEHINT_SCANONLY_FORGET). */
 	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
@@ -89,7 +89,7 @@ static struct pagehint_worker {
 	 * The batch is on the device, not acked yet: across passes when a
 	 * sleep began during the wait, until the ack or the device's reset.
 	 */
-	bool inflight;
+	bool on_device;
 	u64 report_ns;			/* when it went to the device */
 	/* Pass state. */
 	struct pagehint_dev *pdev;	/* as below, for the pass */
@@ -105,7 +105,9 @@ static struct pagehint_worker {
 	/*
 	 * The device reported to, and whether the worker may run.  Protected
 	 * by lock; the work function reads them with READ_ONCE() (the device
-	 * stays valid until pagehint_worker_stop() has returned).
+	 * stays valid until pagehint_worker_stop() has returned).  Lock
+	 * order: pagehint_dev_lock (virtio.c), then this one; never held
+	 * while the work function is waited for.
 	 */
 	struct mutex lock;
 	struct pagehint_dev *dev;
@@ -120,102 +122,6 @@ static unsigned long pagehint_max_pages(unsigned int order)
 	unsigned long kib = READ_ONCE(pagehint_knobs.max_inflight_kib);
 
 	return max(kib >> (PAGE_SHIFT - 10), 1UL << order);
-}
-
-/*
- * Did the host discard what it acked?  Before a report the worker writes a
- * canary into the first page of each range, which is pagehint's; after the
- * ack it reads them back.  A host that discarded a range hands it back
- * zero-filled (QEMU: MADV_DONTNEED, or a hole punched in a file or memfd),
- * one that ignored it leaves the canary: guest memory locked on the host,
- * discard disabled (vfio), or a range not aligned to the huge pages behind
- * guest memory, which QEMU skips.  A write fault of one page per range on
- * the host, which the discard then takes back.
- */
-static u64 pagehint_canary(unsigned long pfn)
-{
-	return 0x7061676568696e74ULL ^ pfn;	/* "pagehint" */
-}
-
-static void pagehint_canary_set(unsigned long pfn)
-{
-	u64 *p = kmap_local_pfn(pfn);
-
-	WRITE_ONCE(*p, pagehint_canary(pfn));
-	kunmap_local(p);
-}
-
-static bool pagehint_canary_kept(unsigned long pfn)
-{
-	u64 *p = kmap_local_pfn(pfn);
-	bool kept = READ_ONCE(*p) == pagehint_canary(pfn);
-
-	kunmap_local(p);
-	return kept;
-}
-
-/* Count a report the host kept; back off after PAGEHINT_KEPT_BACKOFF. */
-static void pagehint_host_kept(struct pagehint_worker *w)
-{
-	if (++w->kept_run < PAGEHINT_KEPT_BACKOFF)
-		return;
-	if (w->kept_run == PAGEHINT_KEPT_BACKOFF)
-		pr_warn("the host acknowledges reports without discarding the memory (%u in a row): one report a minute from now on\n",
-			w->kept_run);
-	w->budget = 0;		/* end this pass */
-}
-
-static void pagehint_host_discarded(struct pagehint_worker *w)
-{
-	if (w->kept_run >= PAGEHINT_KEPT_BACKOFF)
-		pr_info("the host discards reported memory again\n");
-	w->kept_run = 0;
-}
-
-/*
- * The ranges of an acked report the host kept: their canaries are still
- * there.  A host that keeps exactly the ranges aligned (start and length)
- * to less than some order and discards the others, as QEMU does with guest
- * memory on huge pages, has that order as its granule.  The reports since
- * the device was bound limit it: above the best-aligned range kept, at most
- * the worst-aligned range discarded.  Once a range was kept within those
- * limits, the worker reports only blocks of the likely granule: the
- * pageblock (a 2 MiB huge page on x86), unless the limits say otherwise.
- * Marks the kept ranges in batch->kept and counts their bytes.  Returns
- * whether every range kept is less aligned than what the host was seen to
- * discard: the granule explains them (and the worker does not back off).
- */
-static bool pagehint_host_check(struct pagehint_worker *w)
-{
-	struct pagehint_batch *batch = &w->batch;
-	unsigned int i, kept_align = 0;
-	unsigned long kept_pages = 0;
-	bool granule;
-
-	for (i = 0; i < batch->nr; i++) {
-		unsigned int align = __ffs(batch->start[i] | batch->len[i]);
-
-		if (pagehint_canary_kept(batch->start[i])) {
-			batch->kept |= BIT(i);
-			kept_pages += batch->len[i];
-			kept_align = max(kept_align, align + 1);
-		} else {
-			w->done_align = min(w->done_align, align);
-		}
-	}
-	pagehint_stat_add(&pagehint_stats.kept_bytes, kept_pages << PAGE_SHIFT);
-	w->kept_align = max(w->kept_align, kept_align);
-	granule = w->done_align != UINT_MAX && kept_align <= w->done_align;
-	/* Some range discarded, every kept one less aligned than those. */
-	if (w->done_align != UINT_MAX && w->kept_align > w->host_order &&
-	    w->kept_align <= w->done_align && w->kept_align <= PAGEHINT_MAX_ORDER) {
-		WRITE_ONCE(w->host_order,
-			   max(w->kept_align, min_t(unsigned int, w->done_align,
-						    pageblock_order)));
-		pr_info("the host discards only ranges aligned to %lu KiB (guest memory on huge pages?): reporting blocks of order %u and up\n",
-			(PAGE_SIZE << w->host_order) >> 10, w->host_order);
-	}
-	return granule;
 }
 
 /*
@@ -246,10 +152,10 @@ static void pagehint_report_acked(struct pagehint_worker *w)
 	unsigned long bytes = batch->nr_pages << PAGE_SHIFT;
 	unsigned long hint_bytes = batch->hint_pages << PAGE_SHIFT;
 	unsigned int nr_kept;
-	bool granule;
 
-	w->inflight = false;
-	granule = pagehint_host_check(w);
+	w->on_device = false;
+	if (pagehint_host_acked(&w->host, batch))
+		w->budget = 0;		/* backing off: end this pass */
 	nr_kept = hweight_long(batch->kept);
 	trace_pagehint_report_done(batch->nr, bytes,
 				   ktime_get_ns() - w->report_ns, 0, nr_kept);
@@ -259,11 +165,6 @@ static void pagehint_report_acked(struct pagehint_worker *w)
 	pagehint_stat_add(&pagehint_stats.reported_from_scans, bytes - hint_bytes);
 	if (nr_kept == batch->nr)
 		pagehint_stat_add(&pagehint_stats.reports_kept, 1);
-	/* Back off from a host that discards nothing, not a granule. */
-	if (nr_kept == batch->nr && !granule)
-		pagehint_host_kept(w);
-	else
-		pagehint_host_discarded(w);
 	pagehint_batch_release(batch, true);
 }
 
@@ -301,7 +202,7 @@ static int pagehint_collect(struct pagehint_worker *w)
 static int pagehint_flush(struct pagehint_worker *w)
 {
 	struct pagehint_batch *batch = &w->batch;
-	unsigned int nents, i;
+	unsigned int nents;
 	int err;
 
 	if (!batch->nr)
@@ -312,8 +213,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	}
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
-	for (i = 0; i < batch->nr; i++)
-		pagehint_canary_set(batch->start[i]);
+	pagehint_host_mark(batch);
 	trace_pagehint_report(nents, batch->nr_pages << PAGE_SHIFT,
 			      batch->start[0], w->order);
 	w->report_ns = ktime_get_ns();
@@ -326,7 +226,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 		pagehint_batch_putback(batch);
 		return err;
 	}
-	w->inflight = true;
+	w->on_device = true;
 	return pagehint_collect(w);
 }
 
@@ -588,13 +488,13 @@ static void pagehint_work_fn(struct work_struct *work)
 		return;
 	w->ack_ns = 0;
 	/* A report still on the device from a pass a sleep cut short. */
-	if (w->inflight && pagehint_collect(w))
+	if (w->on_device && pagehint_collect(w))
 		return;
 	if (WARN_ON_ONCE(w->batch.nr) || !READ_ONCE(pagehint_knobs.enabled))
 		return;
 
 	w->order = max_t(unsigned int, READ_ONCE(pagehint_knobs.report_order),
-			 w->host_order);
+			 pagehint_host_order(&w->host));
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->run.len = 0;
@@ -612,8 +512,7 @@ static void pagehint_work_fn(struct work_struct *work)
 	delay_ms = READ_ONCE(pagehint_knobs.delay_ms);
 	if (w->budget > 0 || w->err)
 		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_MIN_IDLE_MS);
-	if (w->kept_run >= PAGEHINT_KEPT_BACKOFF)
-		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_BACKOFF_MS);
+	delay_ms = pagehint_host_delay_ms(&w->host, delay_ms);
 	if (READ_ONCE(w->running) && !READ_ONCE(w->sleeping))
 		queue_delayed_work(system_freezable_wq, &w->work,
 				   msecs_to_jiffies(delay_ms));
@@ -655,7 +554,7 @@ void pagehint_kick(void)
 /* The smallest order the host discards, as learned (0: none learned). */
 unsigned int pagehint_worker_host_order(void)
 {
-	return READ_ONCE(pagehint_worker.host_order);
+	return pagehint_host_order(&pagehint_worker.host);
 }
 
 void pagehint_worker_start(struct pagehint_dev *pdev)
@@ -666,9 +565,7 @@ void pagehint_worker_start(struct pagehint_dev *pdev)
 	WRITE_ONCE(w->dev, pdev);
 	WRITE_ONCE(w->running, true);
 	/* A new host, maybe. */
-	WRITE_ONCE(w->host_order, 0);
-	w->kept_align = 0;
-	w->done_align = UINT_MAX;
+	pagehint_host_reset(&w->host);
 	/* The first pass reports what was freed before pagehint came. */
 	mod_delayed_work(system_freezable_wq, &w->work, 0);
 	mutex_unlock(&w->lock);
@@ -701,7 +598,7 @@ void pagehint_worker_release_inflight(void)
 
 	if (w->batch.nr)
 		pagehint_batch_release(&w->batch, false);
-	w->inflight = false;
+	w->on_device = false;
 }
 
 int pagehint_worker_init(void)
@@ -715,7 +612,7 @@ int pagehint_worker_init(void)
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
 	pagehint_batch_init(&w->batch, 0);
-	w->done_align = UINT_MAX;
+	pagehint_host_reset(&w->host);
 	w->sleeping = false;
 	w->pm_nb.notifier_call = pagehint_pm_notify;
 	register_pm_notifier(&w->pm_nb);

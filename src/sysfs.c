@@ -3,7 +3,7 @@
  * sysfs interface: /sys/kernel/mm/pagehint/.
  *
  * /sys/kernel/mm is where the memory-management knobs of the kernel live
- * (transparent_hugepage, ksm, damon, ...), so pagehint's belong there too.
+ * (transparent_hugepage, ksm, ...), so pagehint's belong there too.
  * Its kobject, mm_kobj, is exported to modules on 6.1 but not on 6.12, so it
  * is found instead through the exported kernfs lookup under kernel_kobj
  * (/sys/kernel): a sysfs directory's kernfs node carries its kobject in
@@ -32,7 +32,12 @@
 
 #include "pagehint.h"
 
-/* Serialises knob writers, and report_order with the tracker it sizes. */
+/*
+ * Serialises knob writers, and report_order with the tracker it sizes (map
+ * rebuilds).  Lock order: taken inside the memory hotplug lock (the memory
+ * notifier rebuilds the map for memory brought online); held around no
+ * other lock of pagehint's.
+ */
 DEFINE_MUTEX(pagehint_knob_lock);
 
 struct pagehint_knobs pagehint_knobs = {

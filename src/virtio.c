@@ -43,6 +43,11 @@
 
 #include "pagehint.h"
 
+static bool pagehint_takeover = true;
+module_param_named(takeover, pagehint_takeover, bool, 0444);
+MODULE_PARM_DESC(takeover,
+		 "Take the balloon device over from virtio_balloon at load, give it back at unload (default: Y)");
+
 enum {
 	PAGEHINT_STAT_MEMFREE,
 	PAGEHINT_STAT_MEMTOT,

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Header probes for compat/compat.h: features that no macro reveals.
-# Included by Kbuild and tests/kunit/Kbuild.
+# Included by include/build.mk.
 
 ccflags-y += $(shell grep -qs 'struct virtqueue_info {' \
 	$(srctree)/include/linux/virtio_config.h && echo -DPAGEHINT_HAVE_VIRTQUEUE_INFO)

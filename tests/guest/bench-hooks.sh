@@ -34,8 +34,11 @@ echo 0 >$PH_SYSFS/enabled
 run "hooks=0 (scan-only, reporting off)" nohooks
 rmmod pagehint
 run "none again" none2
+# shellcheck disable=SC2154 # res_* are set by run(), through eval
 base=$(((res_none + res_none2) / 2))
 # One page = one allocation event and one free event.
+# shellcheck disable=SC2154
 ns=$(awk -v a=$base -v b=$res_hooks 'BEGIN { printf "%.0f", (1e9 / b - 1e9 / a) / 2 * '$ncpu' }')
+# shellcheck disable=SC2154
 ph_info "pages/s over $ncpu vCPUs: without pagehint $res_none and $res_none2, hooks attached $res_hooks ($set1 hints set), hooks=0 $res_nohooks"
 ph_info "hook cost: about $ns ns per allocator event per vCPU (TCG exaggerates it)"

@@ -24,6 +24,7 @@ hog() {
 	echo "$fails $(($(vmstat oom_kill) - oom0)) $(($(allocstall) - st0))"
 }
 
+# shellcheck disable=SC2046 # hog prints its counts as words
 set -- $(hog "$ROUNDS")
 base_fail=$1 base_oom=$2 base_stall=$3
 ph_info "without pagehint: $base_fail failed hogs, $base_oom OOM kills, $base_stall allocation stalls"
@@ -32,6 +33,7 @@ ph_load_busy
 echo 0 >$PH_SYSFS/report_order
 ph_wait_reports 1 30 || ph_fail "no report before the hog"
 skips0=$(cat $PH_SYSFS/guard_skips)
+# shellcheck disable=SC2046 # hog prints its counts as words
 set -- $(hog "$ROUNDS")
 ph_info "with pagehint:    $1 failed hogs, $2 OOM kills, $3 allocation stalls; guard_skips +$(($(cat $PH_SYSFS/guard_skips) - skips0)), reports $(cat $PH_SYSFS/reports), skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock 2>/dev/null), claim_failures $(cat $PH_SYSFS/claim_failures)"
 [ "$1" -le "$base_fail" ] || ph_fail "pagehint made $(($1 - base_fail)) more hogs fail"

@@ -27,10 +27,12 @@
 #define MODULE_DEVICE_TABLE(type, name)
 
 #include "../../src/sysfs.c"
+#include "../../src/map.c"
 #include "../../src/tracker.c"
 #include "../../src/scan.c"
 #include "../../src/hotplug.c"
 #include "../../src/claim.c"
+#include "../../src/host.c"
 #include "../../src/report.c"
 #include "../../src/virtio.c"
 /* Last: it defines the tracepoints the units above declared. */
@@ -38,9 +40,6 @@
 #undef CREATE_TRACE_POINTS
 
 #include "pagehint_test.h"
-
-/* main.c's parameter; the test module never takes devices over. */
-bool pagehint_takeover;
 
 int ph_env_init(bool hooks)
 {
@@ -57,6 +56,8 @@ int ph_env_init(bool hooks)
 		.scan = PAGEHINT_SCAN_AUTO,
 	};
 	memset(&pagehint_stats, 0, sizeof(pagehint_stats));
+	/* The test module never takes devices over. */
+	pagehint_takeover = false;
 	err = pagehint_tracker_init(hooks);
 	if (err)
 		return err;

@@ -278,7 +278,7 @@ static void report_device_broken(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
 	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
-	KUNIT_EXPECT_FALSE(test, w->inflight);
+	KUNIT_EXPECT_FALSE(test, w->on_device);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
 
 	/* The worker runs again (a knob write): it claims nothing. */
@@ -391,12 +391,12 @@ static void report_sleep_during_ack(struct kunit *test)
 	pagehint_pm_notify(&w->pm_nb, PM_SUSPEND_PREPARE, NULL);
 	KUNIT_EXPECT_TRUE_MSG(test, ph_work_idle(w, 2000),
 			      "the worker still waits for the ack 2 s into the sleep");
-	KUNIT_EXPECT_TRUE(test, w->inflight);
+	KUNIT_EXPECT_TRUE(test, w->on_device);
 	KUNIT_EXPECT_TRUE(test, ph_owned(pfn, 1));	/* on the device */
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
 
 	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
-	KUNIT_EXPECT_FALSE(test, w->inflight);
+	KUNIT_EXPECT_FALSE(test, w->on_device);
 	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
 	fake->hold = false;
 	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), 0);
@@ -499,14 +499,14 @@ static void report_host_keeps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), n);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept,
 			(s64)PAGEHINT_KEPT_BACKOFF);
-	KUNIT_EXPECT_EQ(test, pagehint_worker.kept_run, (unsigned int)PAGEHINT_KEPT_BACKOFF);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.host.kept_run, (unsigned int)PAGEHINT_KEPT_BACKOFF);
 
 	/* The host discards again: a pass now, and the back-off ends. */
 	fake->keep = false;
 	pagehint_kick();
 	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 1, 120));
 	pagehint_remove(&fake->vdev);
-	KUNIT_EXPECT_EQ(test, pagehint_worker.kept_run, 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.host.kept_run, 0U);
 	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
 	ph_fake_destroy(fake);
 	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The free page map: the tracker's bounded metadata, as pure bitmap logic
+ * with no globals, so that KUnit can drive it.  The tracker (tracker.c)
+ * owns the current map and feeds it the allocator's events.
+ *
+ * Structure: one PFN-indexed map over the span of the nodes online at build
+ * time, holding two bitmaps with one bit per naturally aligned block of
+ * 2^order pages (the map's granularity):
+ *
+ *   hint      the block may hold free memory that was not reported since:
+ *             set when a page in it is freed (mm_page_free) or enters the
+ *             buddy lists from a per-cpu list (mm_page_pcpu_drain, unless
+ *             the block is marked reported: draining changes no content),
+ *             cleared
+ *             when a page in it is allocated (mm_page_alloc,
+ *             mm_page_alloc_zone_locked, mm_page_alloc_extfrag) and when
+ *             the worker takes the hint;
+ *   reported  pagehint reported the block and nothing reallocated it since:
+ *             set by the worker before it releases a reported block,
+ *             cleared by every free or allocation event inside it.
+ *
+ * The granularity is report_order when the budget (bitmap_budget_kib)
+ * allows, else the smallest coarser order that fits.  Each bit is one
+ * "free block of at least report_order" candidate either way: a coarser
+ * bit only makes the worker walk more of the range it names.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "pagehint.h"
+#include "map.h"
+
+/*
+ * Smallest granularity >= report_order at which a map of [start, end) fits
+ * in budget bytes, or -1 if none up to PAGEHINT_MAP_MAX_ORDER does.
+ */
+int pagehint_map_order(unsigned long start, unsigned long end,
+		       unsigned int report_order, size_t budget)
+{
+	unsigned int order;
+
+	for (order = report_order; order <= PAGEHINT_MAP_MAX_ORDER; order++) {
+		unsigned long base = round_down(start, 1UL << order);
+		unsigned long nbits = DIV_ROUND_UP(end - base, 1UL << order);
+
+		if (pagehint_map_size(nbits) <= budget)
+			return order;
+	}
+	return -1;
+}
+
+size_t pagehint_map_size(unsigned long nbits)
+{
+	return sizeof(struct pagehint_map) +
+	       2 * BITS_TO_LONGS(nbits) * sizeof(unsigned long);
+}
+
+struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
+					unsigned int report_order,
+					size_t budget)
+{
+	struct pagehint_map *map;
+	unsigned long nbits, words;
+	int order;
+
+	if (start >= end)
+		return ERR_PTR(-EINVAL);
+	order = pagehint_map_order(start, end, report_order, budget);
+	if (order < 0)
+		return ERR_PTR(-E2BIG);
+	start = round_down(start, 1UL << order);
+	nbits = DIV_ROUND_UP(end - start, 1UL << order);
+	words = BITS_TO_LONGS(nbits);
+	map = kvzalloc(pagehint_map_size(nbits), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->base_pfn = start;
+	map->end_pfn = end;
+	map->nbits = nbits;
+	map->order = order;
+	map->report_order = report_order;
+	map->hint = map->words;
+	map->reported = map->words + words;
+	return map;
+}
+
+void pagehint_map_free(struct pagehint_map *map)
+{
+	kvfree(map);
+}
+
+/* The map's bits covering [pfn, pfn + nr); false if outside the span. */
+static bool pagehint_map_bits(const struct pagehint_map *map, unsigned long pfn,
+			      unsigned long nr, unsigned long *first,
+			      unsigned long *last)
+{
+	if (pfn < map->base_pfn || pfn + nr > map->end_pfn || !nr)
+		return false;
+	*first = (pfn - map->base_pfn) >> map->order;
+	*last = (pfn + nr - 1 - map->base_pfn) >> map->order;
+	return true;
+}
+
+/*
+ * A free of 2^order pages at pfn: hint the blocks, forget they were
+ * reported.  Returns the hints newly set, or -ERANGE outside the span.
+ */
+int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order)
+{
+	unsigned long first, last;
+	int set = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+		if (!test_bit(first, map->hint) &&
+		    !test_and_set_bit(first, map->hint))
+			set++;
+	}
+	return set;
+}
+
+/*
+ * 2^order free pages at pfn moved from a per-cpu list into the buddy lists:
+ * their content did not change, so a block still marked reported stays so
+ * (pagehint's own released pages drain this way, long after the release);
+ * others get a hint.  Returns the hints newly set, or -ERANGE.
+ */
+int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order)
+{
+	unsigned long first, last;
+	int set = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (!test_bit(first, map->reported) &&
+		    !test_bit(first, map->hint) &&
+		    !test_and_set_bit(first, map->hint))
+			set++;
+	}
+	return set;
+}
+
+/*
+ * An allocation of 2^order pages at pfn: the blocks are not wholly free,
+ * and no longer as reported.  Returns the hints cleared, or -ERANGE.
+ */
+int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
+			    unsigned int order)
+{
+	unsigned long first, last;
+	int cleared = 0;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+		if (test_bit(first, map->hint) &&
+		    test_and_clear_bit(first, map->hint))
+			cleared++;
+	}
+	return cleared;
+}
+
+/* Were all blocks of [pfn, pfn + 2^order) reported, and not touched since? */
+bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,
+			   unsigned int order)
+{
+	unsigned long first, last;
+
+	if (order < map->order ||
+	    !pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return false;
+	for (; first <= last; first++) {
+		if (!test_bit(first, map->reported))
+			return false;
+	}
+	return true;
+}
+
+/* Mark the blocks wholly inside [pfn, pfn + nr) reported. */
+void pagehint_map_mark_reported(struct pagehint_map *map, unsigned long pfn,
+				unsigned long nr)
+{
+	unsigned long first, end;
+
+	if (pfn < map->base_pfn || pfn + nr > map->end_pfn)
+		return;
+	first = DIV_ROUND_UP(pfn - map->base_pfn, 1UL << map->order);
+	end = (pfn + nr - map->base_pfn) >> map->order;
+	for (; first < end; first++)
+		set_bit(first, map->reported);
+}
+
+/* Forget that the blocks overlapping [pfn, pfn + nr) were reported. */
+void pagehint_map_unreport(struct pagehint_map *map, unsigned long pfn,
+			   unsigned long nr)
+{
+	unsigned long first, last;
+
+	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
+		return;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+	}
+}
+
+/* Set the hints of [pfn, pfn + nr) again (a candidate put back). */
+void pagehint_map_rehint(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr)
+{
+	unsigned long first, last;
+
+	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
+		return;
+	for (; first <= last; first++)
+		set_bit(first, map->hint);
+}
+
+/*
+ * Take the next hint in bits [*cursor, limit): clear it and return the PFN
+ * range it names, clipped to the span.  False when none is left.
+ */
+bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
+			    unsigned long limit, unsigned long *pfn,
+			    unsigned long *nr)
+{
+	unsigned long bit = *cursor;
+
+	limit = min(limit, map->nbits);
+	for (;;) {
+		bit = find_next_bit(map->hint, limit, bit);
+		if (bit >= limit) {
+			*cursor = limit;
+			return false;
+		}
+		if (test_and_clear_bit(bit, map->hint))
+			break;
+		bit++;
+	}
+	*cursor = bit + 1;
+	*pfn = map->base_pfn + (bit << map->order);
+	*nr = min(*pfn + (1UL << map->order), map->end_pfn) - *pfn;
+	return true;
+}
+
+/*
+ * Carry what @old knows into @new, a map of another granularity or span:
+ * a bit of @new is hinted if any bit of @old over its range is, and
+ * reported if every bit of @old over its range is (an @old bit covers all
+ * of its block).  Outside @old's span nothing is known.
+ */
+void pagehint_map_carry(struct pagehint_map *new, const struct pagehint_map *old)
+{
+	unsigned long bit, pfn, end, first, last, i;
+	bool hinted, reported;
+
+	for (bit = 0; bit < new->nbits; bit++) {
+		pfn = new->base_pfn + (bit << new->order);
+		end = min(pfn + (1UL << new->order), new->end_pfn);
+		if (!pagehint_map_bits(old, pfn, end - pfn, &first, &last))
+			continue;
+		hinted = false;
+		reported = true;
+		for (i = first; i <= last; i++) {
+			hinted |= test_bit(i, old->hint);
+			reported &= test_bit(i, old->reported);
+		}
+		if (hinted)
+			__set_bit(bit, new->hint);
+		if (reported)
+			__set_bit(bit, new->reported);
+	}
+}
+
+/* Forget the hints and the reported marks of [pfn, pfn + nr), clipped. */
+void pagehint_map_forget(struct pagehint_map *map, unsigned long pfn,
+			 unsigned long nr)
+{
+	unsigned long s = max(pfn, map->base_pfn);
+	unsigned long e = min(pfn + nr, map->end_pfn);
+	unsigned long first, last;
+
+	if (s >= e || !pagehint_map_bits(map, s, e - s, &first, &last))
+		return;
+	/* Bit by bit: hooks set bits in the same words meanwhile. */
+	for (; first <= last; first++) {
+		clear_bit(first, map->hint);
+		clear_bit(first, map->reported);
+	}
+}
