@@ -32,8 +32,9 @@ import csv
 import os
 import re
 import statistics
-import subprocess
 import sys
+
+from rssplot import plot_rss
 
 
 def load_run(d):
@@ -195,34 +196,18 @@ def cell(values, fmt):
 def plot(out, configs, runs, name, win_label):
     """RSS over time since the free, one line per configuration (the
     round whose reclaim is the median)."""
-    data = []
+    series = []
     for cfg in configs:
         rounds = sorted(runs[cfg], key=lambda r: r[1].get(f"{name} reclaimed_mib") or 0)
         rnd, _, rss, marks = rounds[len(rounds) // 2]
         t0 = marks[f"{name}-freed"][0]
         start = marks[f"{name}-before"][0] - 1
         end = marks[f"{name}-end"][0] + 1
-        path = os.path.join(out, f"{name}-{cfg}.dat")
-        with open(path, "w") as f:
-            for s in window(rss, start, end):
-                f.write(f"{s[0] - t0:.2f}\t{s[1] / 1024:.1f}\n")
-        data.append((cfg, rnd, path))
-    png = os.path.join(out, f"{name}.png")
-    lines = ", ".join(f"'{p}' using 1:2 with lines lw 2 title '{c} (round {r})'"
-                      for c, r, p in data)
-    script = (f"set terminal pngcairo size 900,500 font ',10'\n"
-              f"set output '{png}'\n"
-              f"set title 'QEMU RSS on the host: {win_label}'\n"
-              "set termoption noenhanced\n"
-              "set xlabel 'seconds since the free'\n"
-              "set ylabel 'MiB'\nset grid\nset key top right\n"
-              f"plot {lines}\n")
-    try:
-        subprocess.run(["gnuplot"], input=script.encode(), check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print(f"bench-report: no plot {png}: {e}", file=sys.stderr)
-        return None
-    return png
+        series.append((f"{cfg} (round {rnd})",
+                       [(s[0] - t0, s[1] / 1024) for s in window(rss, start, end)]))
+    return plot_rss(os.path.join(out, f"{name}.png"),
+                    f"QEMU RSS on the host: {win_label}",
+                    "seconds since the free", series)
 
 
 def main():

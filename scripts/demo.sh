@@ -20,6 +20,7 @@ while getopts "k:" opt; do
 done
 
 ph_host_deps
+ph_need_pkgs gnuplot-nox
 "$PH_TOP/scripts/fetch-kernels.sh" "$kernel" >/dev/null
 "$PH_TOP/scripts/fetch-qemu.sh" >/dev/null
 # mark DIR LABEL: the QEMU RSS (MiB) the guest asked the host to record.
@@ -45,7 +46,7 @@ base=$PH_TOP/results/demo/$kernel
 rm -rf "$base"
 ph_log "booting $kernel ($(ph_kernel_kver "$kernel")) twice with 2 GiB; each guest touches and frees 1 GiB"
 rc=0
-"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$base/pagehint" pagehint-reclaim || rc=$?
+"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$base/pagehint" report-reclaim || rc=$?
 "$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$base/stock" stock-reclaim || rc=$?
 
 echo
@@ -54,4 +55,10 @@ printf '  %-22s %6s %6s %6s\n' reporter before peak after
 show "$base/pagehint" "pagehint"
 show "$base/stock" "stock virtio_balloon"
 echo "  RSS samples: $base/*/rss.tsv   guest consoles: $base/*/console.log"
+if python3 "$PH_TOP/scripts/demo-plot.py" "$base/rss.png" "$kernel" \
+	"$base/pagehint=pagehint" "$base/stock=stock virtio_balloon" 2>"$base/plot.log"; then
+	echo "  picture (RSS over time, both side by side): $base/rss.png"
+else
+	echo "  no picture: $(tail -n 1 "$base/plot.log")"
+fi
 exit $rc

@@ -9,6 +9,10 @@ requests (see tests/guest/ph-host).  The QEMU process's RSS is sampled every
 (user + system).  A QMP socket (qmp.sock) is left for
 tests that drive the monitor.
 
+The pieces: rig_qemu.py (QEMU's command line, process and serial channels,
+huge pages, KVM), rig_channel.py (the guest's requests), rig_sampler.py
+(the host-side measurements); this file runs one guest and judges it.
+
 Exit status (and the "verdict" line):
   0 pass, 1 the guest test failed, 2 the guest crashed (BUG/WARNING/Oops/
   Call Trace/panic on the console, or it died without a verdict),
@@ -16,21 +20,19 @@ Exit status (and the "verdict" line):
 """
 
 import argparse
-import json
 import os
 import re
 import selectors
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
+
+from rig_channel import HostChannel
+from rig_qemu import (KVM_INIT_S, KVM_SILENT_S, HugePages, Qemu,  # noqa: F401
+                      kvm_failure, kvm_usable, mem_mib)
+from rig_sampler import Sampler, faults_cpu, rss_kib  # noqa: F401
 
 PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
 KVM_BROKEN = 100         # internal: KVM present but unable to run the guest
-KVM_SILENT_S = 20        # under KVM, a guest silent this long is not running
-KVM_INIT_S = 60          # ... and one not in its init by then is not either
 NAMES = {PASS: "pass", FAIL: "failed", CRASH: "crashed", TIMEOUT: "timed out",
          SKIP: "skipped", RIGERR: "rig error"}
 
@@ -39,152 +41,9 @@ CRASH_RE = re.compile(
     r"UBSAN:|KASAN:|double fault|sleeping function called from invalid context|"
     r"PH-DMESG:|No bootable device")
 
-
-def kvm_usable(state):
-    """/dev/kvm can create a VM, and no earlier run found it unable to run
-    one (nested KVM can fail on the first instruction it must emulate)."""
-    if os.environ.get("PH_NO_KVM"):
-        return False
-    if state and os.path.exists(state):
-        return False
-    try:
-        import fcntl
-        fd = os.open("/dev/kvm", os.O_RDWR)
-        try:
-            os.close(fcntl.ioctl(fd, 0xAE01, 0))  # KVM_CREATE_VM
-        finally:
-            os.close(fd)
-        return True
-    except OSError:
-        return False
-
-
-def faults_cpu(pid):
-    """The process's minor faults and CPU seconds (user + system), or None."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        tick = os.sysconf("SC_CLK_TCK")
-        return int(fields[7]), (int(fields[11]) + int(fields[12])) / tick
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def rss_kib(pid):
-    """The process's resident memory: VmRSS, plus its huge pages (hugetlbfs
-    memory is not in VmRSS), in KiB."""
-    rss = None
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(("VmRSS:", "HugetlbPages:")):
-                    rss = (rss or 0) + int(line.split()[1])
-    except OSError:
-        return None
-    return rss
-
-
-class HugePages:
-    """Guest RAM on 2 MiB huge pages (--hugepages): reserve enough huge
-    pages on the host for the guest, mount a private hugetlbfs, and undo
-    both afterwards.  ok is False, with why, if the host cannot."""
-
-    NR = "/proc/sys/vm/nr_hugepages"
-
-    def __init__(self, mem_mib):
-        self.need = mem_mib // 2 + 8
-        self.orig = None
-        self.dir = None
-        self.ok, self.why = False, ""
-        try:
-            with open(self.NR) as f:
-                self.orig = int(f.read())
-            with open(self.NR, "w") as f:
-                f.write(str(self.orig + self.need))
-            free = meminfo("HugePages_Free")
-            if free is None or free < self.need:
-                self.why = (f"the host has {free} free huge pages of the "
-                            f"{self.need} needed")
-                return
-            self.dir = tempfile.mkdtemp(prefix="pagehint-huge.")
-            subprocess.run(["mount", "-t", "hugetlbfs", "-o", "pagesize=2M",
-                            "pagehint", self.dir], check=True)
-            self.ok = True
-        except (OSError, ValueError, subprocess.CalledProcessError) as e:
-            self.why = f"cannot set up huge pages: {e}"
-
-    def qemu_args(self, mem):
-        # share=on: QEMU discards by punching holes in the file; in a
-        # private mapping that would leave the guest's copies in place.
-        return ["-object", f"memory-backend-file,id=ram0,size={mem},"
-                f"mem-path={self.dir},share=on,prealloc=off",
-                "-machine", "memory-backend=ram0"]
-
-    def close(self):
-        if self.ok:
-            subprocess.run(["umount", self.dir], check=False)
-        if self.dir:
-            os.rmdir(self.dir)
-        if self.orig is not None:
-            with open(self.NR, "w") as f:
-                f.write(str(self.orig))
-
-
-def meminfo(key):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def mem_mib(size):
-    """QEMU's -m size ("2G", "2048M", "2048") in MiB."""
-    units = {"G": 1024, "M": 1}
-    if size[-1:].upper() in units:
-        return int(size[:-1]) * units[size[-1:].upper()]
-    return int(size)
-
-
-class Qmp:
-    """A minimal QMP client for the guest's "qmp" requests (blocking, short)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = None
-        self.buf = b""
-
-    def _message(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise OSError("QMP connection closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def execute(self, command, arguments=None):
-        if self.sock is None:
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self.sock.settimeout(10)
-            self.sock.connect(self.path)
-            self._message()                     # the greeting
-            self.execute("qmp_capabilities")
-        msg = {"execute": command}
-        if arguments is not None:
-            msg["arguments"] = arguments
-        self.sock.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            reply = self._message()
-            if "event" in reply:
-                continue
-            if "error" in reply:
-                raise ValueError(reply["error"].get("desc", str(reply["error"])))
-            return reply.get("return")
-
-    def close(self):
-        if self.sock is not None:
-            self.sock.close()
+# After a crash line, how long the console is still read for the whole
+# trace (and a verdict, if the guest survives).
+CRASH_GRACE_S = 10
 
 
 class Rig:
@@ -193,159 +52,43 @@ class Rig:
         self.out = args.out
         os.makedirs(self.out, exist_ok=True)
         self.t0 = time.monotonic()
-        self.marks = {}
-        self.waits = []          # pending wait-reclaim requests
         self.result = None       # (verdict word, text) from PH-RESULT
         self.crash_lines = []
         self.rss = None
         self.rss_peak = 0
         self.booted = None
         self.crashed_at = None   # first crash line; the run ends soon after
-        self.qmp = None
-        self.qmp_path = None
-        self.laters = []      # (time, QMP command, JSON args) to run then
-        self.huge = getattr(args, "huge", None)
         self.kvm_why = None      # why KVM could not run the guest
         self.lines = []          # the console so far, for console-count
+        self.channel = HostChannel(self)
+        self.events = None
+        self.console_bytes = 0
+
+    @property
+    def qmp(self):
+        return self.channel.qmp
+
+    @property
+    def qmp_path(self):
+        return self.channel.qmp_path
+
+    @qmp_path.setter
+    def qmp_path(self, path):
+        self.channel.qmp_path = path
 
     def now(self):
         return time.monotonic() - self.t0
-
-    def qemu_cmd(self, con_path, ctl_path):
-        a = self.a
-        accel = ["-accel", "kvm", "-cpu", "host"] if a.kvm else \
-            ["-accel", "tcg,tb-size=256", "-cpu", "max"]
-        balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
-        balloon += ",free-page-reporting=" + ("on" if a.reporting else "off")
-        if a.balloon_opts:
-            balloon += "," + a.balloon_opts
-        append = ("console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on "
-                  f"ph.test={a.test} {a.append}").strip()
-        datadirs = []
-        for d in a.datadir:
-            datadirs += ["-L", d]
-        mem = a.mem
-        vmem = []
-        if getattr(a, "virtio_mem", None):
-            # Memory hotplug: a virtio-mem device (id vmem0) of that size,
-            # nothing plugged at boot; the guest onlines what is plugged
-            # as movable memory, so that it can be unplugged again.
-            mem += f",maxmem={mem_mib(a.mem) + mem_mib(a.virtio_mem)}M"
-            vmem = ["-object", f"memory-backend-ram,id=vmem0m,size={a.virtio_mem}",
-                    "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0m,requested-size=0"]
-            append += " memhp_default_state=online_movable"
-        cmd = [a.qemu, "-nodefaults", "-nographic", "-no-reboot", *datadirs,
-               "-machine", "q35", *accel,
-               "-smp", str(a.smp), "-m", mem, *vmem,
-               "-kernel", a.kernel, "-initrd", a.initrd, "-append", append,
-               "-chardev", f"socket,id=con,path={con_path}",
-               "-chardev", f"socket,id=ctl,path={ctl_path}",
-               "-serial", "chardev:con", "-serial", "chardev:ctl",
-               "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
-               "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
-               "-device", balloon]
-        if self.huge is not None:
-            cmd += self.huge.qemu_args(a.mem)
-        return cmd + a.qemu_args
-
-    def handle_request(self, line, ctl):
-        m = re.search(r"PH-HOST (\S+) (\S+)(.*)", line)
-        if not m:
-            return
-        seq, cmd, rest = m.group(1), m.group(2), m.group(3).split()
-        reply = None
-        if cmd == "qmp" and rest:
-            reply = self.qmp_request(rest[0], m.group(3).strip()[len(rest[0]):].strip())
-            self.send(ctl, seq, reply)
-            return
-        if cmd == "later" and len(rest) >= 3 and rest[1] == "qmp":
-            # A QMP command to run after a delay, for a guest that will not
-            # be able to ask then (asleep): answered at once.
-            try:
-                when = self.now() + float(rest[0])
-            except ValueError:
-                self.send(ctl, seq, "error bad delay")
-                return
-            text = m.group(3).strip()
-            args = text[text.index(rest[2]) + len(rest[2]):].strip()
-            self.laters.append((when, rest[2], args))
-            self.event(f"later {rest[0]}s qmp {rest[2]} {args}")
-            self.send(ctl, seq, "ok scheduled")
-            return
-        if cmd == "mark" and rest:
-            self.marks[rest[0]] = self.rss
-            self.event(f"mark {rest[0]} {self.rss}")
-            reply = f"ok {self.rss}"
-        elif cmd == "rss":
-            reply = f"ok {self.rss}"
-        elif cmd == "console-count" and rest:
-            # Lines of the console so far (requests left out) that match
-            # a regular expression: what an earlier kernel printed, for a
-            # guest that kexec'ed.
-            try:
-                rx = re.compile(m.group(3).strip())
-                n = sum(1 for x in self.lines if rx.search(x))
-                reply = f"ok {n}"
-            except re.error as e:
-                reply = f"error bad expression: {e}"
-        elif cmd == "wait-reclaim" and len(rest) == 4:
-            frm, peak = self.marks.get(rest[0]), self.marks.get(rest[1])
-            if frm is None or peak is None:
-                reply = "error unknown mark"
-            else:
-                goal = peak - float(rest[2]) * (peak - frm)
-                self.waits.append((seq, goal, self.now(),
-                                   self.now() + float(rest[3])))
-                self.event(f"wait-reclaim goal={int(goal)} from={frm} peak={peak}")
-        else:
-            reply = "error bad request"
-        if reply is not None:
-            self.send(ctl, seq, reply)
-
-    def qmp_request(self, command, args):
-        """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""
-        try:
-            if self.qmp is None:
-                self.qmp = Qmp(self.qmp_path)
-            ret = self.qmp.execute(command, json.loads(args) if args else None)
-            self.event(f"qmp {command} {args}")
-            return "ok " + json.dumps(ret, separators=(",", ":"))
-        except (OSError, ValueError) as e:
-            self.event(f"qmp {command} {args} failed: {e}")
-            return f"error {e}"
-
-    def send(self, ctl, seq, text):
-        try:
-            ctl.sendall(f"{seq} {text}\n".encode())
-        except OSError:
-            pass
-
-    def check_laters(self):
-        due = [x for x in self.laters if x[0] <= self.now()]
-        self.laters = [x for x in self.laters if x[0] > self.now()]
-        for _, command, args in due:
-            self.qmp_request(command, args)
-
-    def check_waits(self, ctl):
-        keep = []
-        for seq, goal, start, deadline in self.waits:
-            if self.rss is not None and self.rss <= goal:
-                self.event(f"reclaimed goal={int(goal)} after {self.now() - start:.1f}s")
-                self.send(ctl, seq, f"ok {self.now() - start:.1f}s rss={self.rss}KiB")
-            elif self.now() >= deadline:
-                self.event(f"reclaim timeout goal={int(goal)} rss={self.rss}")
-                self.send(ctl, seq, f"timeout {self.now() - start:.1f}s rss={self.rss}KiB")
-            else:
-                keep.append((seq, goal, start, deadline))
-        self.waits = keep
 
     def event(self, text):
         self.events.write(f"{self.now():.2f}\t{text}\n")
         self.events.flush()
 
+    def check_waits(self, ctl):
+        self.channel.check_waits(ctl)
+
     def console_line(self, line, ctl):
         if "PH-HOST " in line:
-            self.handle_request(line, ctl)
+            self.channel.handle(line, ctl)
         else:
             self.lines.append(line)
         if "PH-BOOTED" in line and self.booted is None:
@@ -359,164 +102,97 @@ class Rig:
             if self.crashed_at is None:
                 self.crashed_at = self.now()
 
-    def run(self):
-        a = self.a
-        # Sockets live in a short private directory: a unix socket path
-        # is limited to 107 bytes, and QEMU's option syntax reserves ",".
-        self.sockdir = tempfile.mkdtemp(prefix="pagehint-rig.")
-        con_path = os.path.join(self.sockdir, "con.sock")
-        ctl_path = os.path.join(self.sockdir, "ctl.sock")
-        self.qmp_path = os.path.join(self.sockdir, "qmp.sock")
-        with open(os.path.join(self.out, "qmp.path"), "w") as f:
-            f.write(self.qmp_path + "\n")
-        listeners = []
-        for p in (con_path, ctl_path):
-            if os.path.exists(p):
-                os.unlink(p)
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.bind(p)
-            s.listen(1)
-            listeners.append(s)
-
-        cmd = self.qemu_cmd(con_path, ctl_path)
-        with open(os.path.join(self.out, "qemu.cmd"), "w") as f:
-            f.write(" ".join(cmd) + "\n")
-        qerr = open(os.path.join(self.out, "qemu.stderr"), "w")
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                stdout=qerr, stderr=qerr)
-        conns = []
-        for s in listeners:
-            s.settimeout(0.2)
-            c = None
-            for _ in range(150):
-                try:
-                    c, _ = s.accept()
-                    break
-                except socket.timeout:
-                    if proc.poll() is not None:
-                        break
-            if c is None:
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait()
-                qerr.close()
-                if a.kvm:
-                    self.kvm_why = self.kvm_failure(
-                        self.now(), 0, qerr.name, proc.returncode)
-                    return KVM_BROKEN
-                print("rig: QEMU did not start:\n" + open(qerr.name).read(),
-                      file=sys.stderr)
-                return RIGERR
-            c.setblocking(False)
-            conns.append(c)
-            s.close()
-        con, ctl = conns
-
-        log = open(os.path.join(self.out, "console.log"), "wb")
-        rsslog = open(os.path.join(self.out, "rss.tsv"), "w")
-        rsslog.write("t_s\trss_kib\tminflt\tcpu_s\n")
-        self.events = open(os.path.join(self.out, "events.tsv"), "w")
-        sel = selectors.DefaultSelector()
-        sel.register(con, selectors.EVENT_READ)
-        buf = b""
-        deadline = a.timeout
-        timed_out = False
-        next_sample = 0.0
-        echo = a.verbose
-        kvm_why = None
-        while True:
-            t = self.now()
-            if t >= next_sample:
-                r = rss_kib(proc.pid)
-                if r is not None:
-                    self.rss = r
-                    self.rss_peak = max(self.rss_peak, r)
-                    fc = faults_cpu(proc.pid) or (0, 0.0)
-                    rsslog.write(f"{t:.2f}\t{r}\t{fc[0]}\t{fc[1]:.2f}\n")
-                    rsslog.flush()
-                next_sample = t + 0.1
-                self.check_waits(ctl)
-                self.check_laters()
-            if t >= deadline or (self.booted is None and t >= a.boot_timeout):
-                timed_out = True
-                break
-            # After a crash, keep reading a few seconds for the whole trace
-            # (and a verdict, if the guest survives), then stop.
-            if self.crashed_at is not None and self.result is None and \
-                    t - self.crashed_at > 10:
-                break
-            for key, _ in sel.select(timeout=0.05):
-                try:
-                    data = key.fileobj.recv(65536)
-                except BlockingIOError:
-                    continue
-                if not data:
-                    sel.unregister(key.fileobj)
-                    continue
-                log.write(data)
-                log.flush()
-                if echo:
-                    sys.stdout.buffer.write(data)
-                    sys.stdout.flush()
-                buf += data
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    self.console_line(line.decode(errors="replace").rstrip("\r"), ctl)
-            if proc.poll() is not None:
-                break
-            kvm_why = self.kvm_failure(t, log.tell(), qerr.name, None)
-            if kvm_why:
-                break
-
-        exited = proc.poll() is not None
-        if not exited:
-            proc.kill()
-        proc.wait()
-        if buf:
-            self.console_line(buf.decode(errors="replace"), ctl)
-        for f in (log, rsslog, self.events, qerr):
-            f.close()
-        for c in conns:
-            c.close()
-        if self.qmp is not None:
-            self.qmp.close()
-        shutil.rmtree(self.sockdir, ignore_errors=True)
-        if exited and not kvm_why:
-            kvm_why = self.kvm_failure(self.now(), os.path.getsize(log.name),
-                                       qerr.name, proc.returncode)
-        if kvm_why:
-            self.kvm_why = kvm_why
-            return KVM_BROKEN
-        return self.verdict(timed_out, proc.returncode)
-
     def kvm_failure(self, t, console_bytes, qerr_path, rc):
-        """Why KVM cannot run this guest, or None.  Only before the guest's
-        init has started, and never for a guest that crashed on its own (a
-        panic on the console): a working KVM prints within seconds and
-        boots to init well within a minute.  Nested KVM fails in more than
-        one way: QEMU aborts (an MSR it cannot set), reports an internal
-        error, or runs without the guest ever printing."""
+        """Why KVM cannot run this guest (rig_qemu.kvm_failure()), asked
+        only before the guest's init and while it has not crashed on its
+        own: a panic on the console is the guest's verdict, not KVM's."""
         if not self.a.kvm or self.booted is not None or self.crash_lines:
             return None
-        err = ""
+        return kvm_failure(t, console_bytes, qerr_path, rc)
+
+    def run(self):
+        qemu = Qemu(self.a, self.out)
+        self.channel.qmp_path = qemu.qmp_path
+        self.events = open(os.path.join(self.out, "events.tsv"), "w")
         try:
-            # Polled while the guest boots: read QEMU's errors only once
-            # it has written some.
-            if os.path.getsize(qerr_path):
-                with open(qerr_path, errors="replace") as f:
-                    err = f.read()
-        except OSError:
-            pass
-        if "KVM internal error" in err:
-            return "KVM internal error"
-        if rc is not None:
-            last = err.strip().splitlines()[-1:] or [""]
-            return f"QEMU exited ({rc}) before the guest's init: {last[0][:120]}"
-        if console_bytes == 0 and t > KVM_SILENT_S:
-            return f"no console output in {KVM_SILENT_S} s"
-        if t > KVM_INIT_S:
-            return f"the guest's init did not start in {KVM_INIT_S} s"
-        return None
+            why = qemu.start()
+            if why:
+                self.kvm_why = self.kvm_failure(self.now(), 0, qemu.qerr_path,
+                                                qemu.proc.returncode)
+                if self.kvm_why:
+                    return KVM_BROKEN
+                with open(qemu.qerr_path, errors="replace") as f:
+                    print(f"rig: {why}:\n" + f.read(), file=sys.stderr)
+                return RIGERR
+            timed_out = self.loop(qemu)
+        finally:
+            exited = qemu.stop()
+            qemu.close()
+            self.channel.close()
+            self.events.close()
+        if exited and not self.kvm_why and qemu.proc is not None:
+            self.kvm_why = self.kvm_failure(self.now(), self.console_bytes,
+                                            qemu.qerr_path, qemu.proc.returncode)
+        if self.kvm_why:
+            return KVM_BROKEN
+        return self.verdict(timed_out, qemu.proc.returncode)
+
+    def loop(self, qemu):
+        """Stream the console, sample, answer the guest, until the guest
+        is done, crashed, timed out, or KVM proved unable to run it.
+        Returns whether the run timed out."""
+        a = self.a
+        log = open(os.path.join(self.out, "console.log"), "wb")
+        sampler = Sampler(os.path.join(self.out, "rss.tsv"), qemu.proc.pid)
+        sel = selectors.DefaultSelector()
+        sel.register(qemu.con, selectors.EVENT_READ)
+        buf = b""
+        timed_out = False
+        try:
+            while True:
+                t = self.now()
+                if sampler.due(t):
+                    r = sampler.sample(t)
+                    if r is not None:
+                        self.rss = r
+                        self.rss_peak = max(self.rss_peak, r)
+                    self.channel.tick(qemu.ctl)
+                if t >= a.timeout or (self.booted is None and t >= a.boot_timeout):
+                    timed_out = True
+                    break
+                if self.crashed_at is not None and self.result is None and \
+                        t - self.crashed_at > CRASH_GRACE_S:
+                    break
+                for key, _ in sel.select(timeout=0.05):
+                    try:
+                        data = key.fileobj.recv(65536)
+                    except BlockingIOError:
+                        continue
+                    if not data:
+                        sel.unregister(key.fileobj)
+                        continue
+                    log.write(data)
+                    log.flush()
+                    if a.verbose:
+                        sys.stdout.buffer.write(data)
+                        sys.stdout.flush()
+                    buf += data
+                    while b"\n" in buf:
+                        line, buf = buf.split(b"\n", 1)
+                        self.console_line(line.decode(errors="replace").rstrip("\r"),
+                                          qemu.ctl)
+                if not qemu.running():
+                    break
+                self.kvm_why = self.kvm_failure(t, log.tell(), qemu.qerr_path, None)
+                if self.kvm_why:
+                    break
+            if buf:
+                self.console_line(buf.decode(errors="replace"), qemu.ctl)
+        finally:
+            self.console_bytes = log.tell()
+            log.close()
+            sampler.close()
+        return timed_out
 
     def verdict(self, timed_out, rc):
         a = self.a
@@ -536,7 +212,8 @@ class Rig:
                    f"(boot {boot}, wall {self.now():.1f}s, "
                    f"peak RSS {self.rss_peak // 1024} MiB, "
                    f"{'kvm' if a.kvm else 'tcg'})")
-        marks = " ".join(f"{k}={v // 1024 if v else 0}MiB" for k, v in self.marks.items())
+        marks = " ".join(f"{k}={v // 1024 if v else 0}MiB"
+                         for k, v in self.channel.marks.items())
         if marks:
             summary += f" marks: {marks}"
         return write_verdict(self.out, v, summary)

@@ -2,7 +2,10 @@
 # shellcheck shell=sh
 #
 # Helpers for the guest tests (busybox sh).  A test is /tests/<name>.sh; it
-# runs under "sh -e", exits 0 to pass, 77 to skip, anything else to fail.
+# runs under "sh -e" and exits as kselftest's tests do: 0 to pass, 4
+# (KSFT_SKIP) to skip, anything else to fail.  Only ph_skip skips: it leaves
+# /tmp/ph-skip behind, so that a command failing with status 4 under
+# "sh -e" still counts as a failure.
 
 . /etc/ph.env
 
@@ -20,7 +23,8 @@ ph_fail() {
 
 ph_skip() {
 	echo "SKIP: $*"
-	exit 77
+	echo "$*" >/tmp/ph-skip
+	exit 4
 }
 
 ph_info() {

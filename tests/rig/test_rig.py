@@ -17,6 +17,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import ktap  # noqa: E402
 import rig  # noqa: E402
+import rig_qemu  # noqa: E402
 bench_report = __import__("bench-report")
 
 
@@ -187,12 +188,12 @@ class KvmFallback(unittest.TestCase):
             self.assertIn("tcg)", f.read())
 
     def test_silent(self):
-        saved = rig.KVM_SILENT_S
-        rig.KVM_SILENT_S = 1
+        saved = rig_qemu.KVM_SILENT_S
+        rig_qemu.KVM_SILENT_S = 1
         try:
             a, v = self.run_rig("silent")
         finally:
-            rig.KVM_SILENT_S = saved
+            rig_qemu.KVM_SILENT_S = saved
         self.assertEqual(v, rig.PASS)
         with open(a.kvm_state) as f:
             self.assertIn("no console output in 1 s", f.read())

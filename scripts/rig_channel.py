@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The rig's host channel: the guest's "PH-HOST <seq> <request>" lines and
+the host's "<seq> <answer>" replies on the second serial port (see
+tests/guest/ph-host), and the QMP client the requests use.
+
+Requests:
+  mark LABEL                      record the QEMU process's RSS as LABEL
+  rss                             the RSS now
+  wait-reclaim FROM PEAK FRACTION TIMEOUT
+                                  answer once the RSS fell FRACTION of the
+                                  way from mark PEAK back to mark FROM
+  qmp COMMAND [JSON]              run a QMP command, answer its return
+  later SECONDS qmp COMMAND [JSON]
+                                  run it after a delay (for a guest that
+                                  will be asleep then); answered at once
+  console-count REGEX             console lines so far that match
+"""
+
+import json
+import re
+import socket
+
+
+class Qmp:
+    """A minimal QMP client for the guest's "qmp" requests (blocking, short)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = None
+        self.buf = b""
+
+    def _message(self):
+        while b"\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise OSError("QMP connection closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def execute(self, command, arguments=None):
+        if self.sock is None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(10)
+            self.sock.connect(self.path)
+            self._message()                     # the greeting
+            self.execute("qmp_capabilities")
+        msg = {"execute": command}
+        if arguments is not None:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._message()
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise ValueError(reply["error"].get("desc", str(reply["error"])))
+            return reply.get("return")
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+
+
+class HostChannel:
+    """Answers the guest's requests.  host is the rig: it gives now(),
+    event(text), rss (KiB, or None) and lines (the console so far)."""
+
+    def __init__(self, host):
+        self.host = host
+        self.marks = {}
+        self.waits = []          # pending wait-reclaim requests
+        self.laters = []         # (time, QMP command, JSON args) to run then
+        self.qmp = None
+        self.qmp_path = None
+
+    def handle(self, line, ctl):
+        m = re.search(r"PH-HOST (\S+) (\S+)(.*)", line)
+        if not m:
+            return
+        h = self.host
+        seq, cmd, rest = m.group(1), m.group(2), m.group(3).split()
+        reply = None
+        if cmd == "qmp" and rest:
+            reply = self.qmp_request(rest[0], m.group(3).strip()[len(rest[0]):].strip())
+        elif cmd == "later" and len(rest) >= 3 and rest[1] == "qmp":
+            try:
+                when = h.now() + float(rest[0])
+            except ValueError:
+                self.send(ctl, seq, "error bad delay")
+                return
+            text = m.group(3).strip()
+            args = text[text.index(rest[2]) + len(rest[2]):].strip()
+            self.laters.append((when, rest[2], args))
+            h.event(f"later {rest[0]}s qmp {rest[2]} {args}")
+            reply = "ok scheduled"
+        elif cmd == "mark" and rest:
+            self.marks[rest[0]] = h.rss
+            h.event(f"mark {rest[0]} {h.rss}")
+            reply = f"ok {h.rss}"
+        elif cmd == "rss":
+            reply = f"ok {h.rss}"
+        elif cmd == "console-count" and rest:
+            # What an earlier kernel printed, for a guest that kexec'ed.
+            try:
+                rx = re.compile(m.group(3).strip())
+                reply = f"ok {sum(1 for x in h.lines if rx.search(x))}"
+            except re.error as e:
+                reply = f"error bad expression: {e}"
+        elif cmd == "wait-reclaim" and len(rest) == 4:
+            frm, peak = self.marks.get(rest[0]), self.marks.get(rest[1])
+            if frm is None or peak is None:
+                reply = "error unknown mark"
+            else:
+                goal = peak - float(rest[2]) * (peak - frm)
+                self.waits.append((seq, goal, h.now(), h.now() + float(rest[3])))
+                h.event(f"wait-reclaim goal={int(goal)} from={frm} peak={peak}")
+        else:
+            reply = "error bad request"
+        if reply is not None:
+            self.send(ctl, seq, reply)
+
+    def qmp_request(self, command, args):
+        """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""
+        try:
+            if self.qmp is None:
+                self.qmp = Qmp(self.qmp_path)
+            ret = self.qmp.execute(command, json.loads(args) if args else None)
+            self.host.event(f"qmp {command} {args}")
+            return "ok " + json.dumps(ret, separators=(",", ":"))
+        except (OSError, ValueError) as e:
+            self.host.event(f"qmp {command} {args} failed: {e}")
+            return f"error {e}"
+
+    @staticmethod
+    def send(ctl, seq, text):
+        try:
+            ctl.sendall(f"{seq} {text}\n".encode())
+        except OSError:
+            pass
+
+    def tick(self, ctl):
+        """Every sample: answer the waits that are done, run what is due."""
+        self.check_waits(ctl)
+        now = self.host.now()
+        due = [x for x in self.laters if x[0] <= now]
+        self.laters = [x for x in self.laters if x[0] > now]
+        for _, command, args in due:
+            self.qmp_request(command, args)
+
+    def check_waits(self, ctl):
+        h, keep = self.host, []
+        for seq, goal, start, deadline in self.waits:
+            took = h.now() - start
+            if h.rss is not None and h.rss <= goal:
+                h.event(f"reclaimed goal={int(goal)} after {took:.1f}s")
+                self.send(ctl, seq, f"ok {took:.1f}s rss={h.rss}KiB")
+            elif h.now() >= deadline:
+                h.event(f"reclaim timeout goal={int(goal)} rss={h.rss}")
+                self.send(ctl, seq, f"timeout {took:.1f}s rss={h.rss}KiB")
+            else:
+                keep.append((seq, goal, start, deadline))
+        self.waits = keep
+
+    def close(self):
+        if self.qmp is not None:
+            self.qmp.close()

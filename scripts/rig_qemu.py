@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The rig's QEMU: its command line, the process and its two serial
+channels (console and host channel, unix sockets QEMU connects to), the
+huge pages behind guest RAM (--hugepages), and whether KVM can run the
+guest here."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+
+KVM_SILENT_S = 20        # under KVM, a guest silent this long is not running
+KVM_INIT_S = 60          # ... and one not in its init by then is not either
+
+
+def kvm_usable(state):
+    """/dev/kvm can create a VM, and no earlier run found it unable to run
+    one (nested KVM can fail on the first instruction it must emulate)."""
+    if os.environ.get("PH_NO_KVM"):
+        return False
+    if state and os.path.exists(state):
+        return False
+    try:
+        import fcntl
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        try:
+            os.close(fcntl.ioctl(fd, 0xAE01, 0))  # KVM_CREATE_VM
+        finally:
+            os.close(fd)
+        return True
+    except OSError:
+        return False
+
+
+def kvm_failure(t, console_bytes, qerr_path, rc):
+    """Why KVM cannot run this guest, or None; asked only under KVM, before
+    the guest's init has started and while no crash is on the console.  A
+    working KVM prints within seconds and boots to init well within a
+    minute.  Nested KVM fails in more than one way: QEMU aborts (an MSR it
+    cannot set), reports an internal error, or runs without the guest ever
+    printing.  rc is QEMU's exit status, or None while it runs."""
+    err = ""
+    try:
+        # Polled while the guest boots: read QEMU's errors only once it
+        # has written some.
+        if os.path.getsize(qerr_path):
+            with open(qerr_path, errors="replace") as f:
+                err = f.read()
+    except OSError:
+        pass
+    if "KVM internal error" in err:
+        return "KVM internal error"
+    if rc is not None:
+        last = err.strip().splitlines()[-1:] or [""]
+        return f"QEMU exited ({rc}) before the guest's init: {last[0][:120]}"
+    if console_bytes == 0 and t > KVM_SILENT_S:
+        return f"no console output in {KVM_SILENT_S} s"
+    if t > KVM_INIT_S:
+        return f"the guest's init did not start in {KVM_INIT_S} s"
+    return None
+
+
+def meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def mem_mib(size):
+    """QEMU's -m size ("2G", "2048M", "2048") in MiB."""
+    units = {"G": 1024, "M": 1}
+    if size[-1:].upper() in units:
+        return int(size[:-1]) * units[size[-1:].upper()]
+    return int(size)
+
+
+class HugePages:
+    """Guest RAM on 2 MiB huge pages (--hugepages): reserve enough huge
+    pages on the host for the guest, mount a private hugetlbfs, and undo
+    both afterwards.  ok is False, with why, if the host cannot."""
+
+    NR = "/proc/sys/vm/nr_hugepages"
+
+    def __init__(self, mem_mib):
+        self.need = mem_mib // 2 + 8
+        self.orig = None
+        self.dir = None
+        self.ok, self.why = False, ""
+        try:
+            with open(self.NR) as f:
+                self.orig = int(f.read())
+            with open(self.NR, "w") as f:
+                f.write(str(self.orig + self.need))
+            free = meminfo("HugePages_Free")
+            if free is None or free < self.need:
+                self.why = (f"the host has {free} free huge pages of the "
+                            f"{self.need} needed")
+                return
+            self.dir = tempfile.mkdtemp(prefix="pagehint-huge.")
+            subprocess.run(["mount", "-t", "hugetlbfs", "-o", "pagesize=2M",
+                            "pagehint", self.dir], check=True)
+            self.ok = True
+        except (OSError, ValueError, subprocess.CalledProcessError) as e:
+            self.why = f"cannot set up huge pages: {e}"
+
+    def qemu_args(self, mem):
+        # share=on: QEMU discards by punching holes in the file; in a
+        # private mapping that would leave the guest's copies in place.
+        return ["-object", f"memory-backend-file,id=ram0,size={mem},"
+                f"mem-path={self.dir},share=on,prealloc=off",
+                "-machine", "memory-backend=ram0"]
+
+    def close(self):
+        if self.ok:
+            subprocess.run(["umount", self.dir], check=False)
+        if self.dir:
+            os.rmdir(self.dir)
+        if self.orig is not None:
+            with open(self.NR, "w") as f:
+                f.write(str(self.orig))
+
+
+def qemu_cmd(a, con_path, ctl_path, qmp_path):
+    """QEMU's command line for the rig's options a."""
+    accel = ["-accel", "kvm", "-cpu", "host"] if a.kvm else \
+        ["-accel", "tcg,tb-size=256", "-cpu", "max"]
+    balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
+    balloon += ",free-page-reporting=" + ("on" if a.reporting else "off")
+    if a.balloon_opts:
+        balloon += "," + a.balloon_opts
+    append = ("console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on "
+              f"ph.test={a.test} {a.append}").strip()
+    datadirs = []
+    for d in a.datadir:
+        datadirs += ["-L", d]
+    mem = a.mem
+    vmem = []
+    if getattr(a, "virtio_mem", None):
+        # Memory hotplug: a virtio-mem device (id vmem0) of that size,
+        # nothing plugged at boot; the guest onlines what is plugged as
+        # movable memory, so that it can be unplugged again.
+        mem += f",maxmem={mem_mib(a.mem) + mem_mib(a.virtio_mem)}M"
+        vmem = ["-object", f"memory-backend-ram,id=vmem0m,size={a.virtio_mem}",
+                "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0m,requested-size=0"]
+        append += " memhp_default_state=online_movable"
+    cmd = [a.qemu, "-nodefaults", "-nographic", "-no-reboot", *datadirs,
+           "-machine", "q35", *accel,
+           "-smp", str(a.smp), "-m", mem, *vmem,
+           "-kernel", a.kernel, "-initrd", a.initrd, "-append", append,
+           "-chardev", f"socket,id=con,path={con_path}",
+           "-chardev", f"socket,id=ctl,path={ctl_path}",
+           "-serial", "chardev:con", "-serial", "chardev:ctl",
+           "-qmp", f"unix:{qmp_path},server=on,wait=off",
+           "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
+           "-device", balloon]
+    if getattr(a, "huge", None) is not None:
+        cmd += a.huge.qemu_args(a.mem)
+    return cmd + a.qemu_args
+
+
+class Qemu:
+    """The QEMU process and its two serial channels.  start() returns None,
+    or why QEMU did not come up (then it has exited); con and ctl are then
+    the console's and the host channel's sockets, non-blocking."""
+
+    def __init__(self, a, out):
+        self.a, self.out = a, out
+        # Sockets live in a short private directory: a unix socket path is
+        # limited to 107 bytes, and QEMU's option syntax reserves ",".
+        self.sockdir = tempfile.mkdtemp(prefix="pagehint-rig.")
+        self.qmp_path = os.path.join(self.sockdir, "qmp.sock")
+        self.qerr_path = os.path.join(out, "qemu.stderr")
+        self.proc = None
+        self.con = self.ctl = None
+
+    def start(self):
+        paths = [os.path.join(self.sockdir, n) for n in ("con.sock", "ctl.sock")]
+        with open(os.path.join(self.out, "qmp.path"), "w") as f:
+            f.write(self.qmp_path + "\n")
+        listeners = []
+        for p in paths:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(p)
+            s.listen(1)
+            listeners.append(s)
+        cmd = qemu_cmd(self.a, *paths, self.qmp_path)
+        with open(os.path.join(self.out, "qemu.cmd"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        with open(self.qerr_path, "w") as qerr:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=qerr, stderr=qerr)
+        conns = []
+        for s in listeners:
+            s.settimeout(0.2)
+            c = None
+            for _ in range(150):
+                try:
+                    c, _ = s.accept()
+                    break
+                except socket.timeout:
+                    if self.proc.poll() is not None:
+                        break
+            s.close()
+            if c is None:
+                for x in conns:
+                    x.close()
+                self.stop()
+                return "QEMU did not connect its serial ports"
+            c.setblocking(False)
+            conns.append(c)
+        self.con, self.ctl = conns
+        return None
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        """Kill QEMU if it still runs; returns whether it had exited."""
+        if self.proc is None:
+            return True
+        exited = self.proc.poll() is not None
+        if not exited:
+            self.proc.kill()
+        self.proc.wait()
+        return exited
+
+    def close(self):
+        for c in (self.con, self.ctl):
+            if c is not None:
+                c.close()
+        shutil.rmtree(self.sockdir, ignore_errors=True)
