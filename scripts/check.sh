@@ -70,6 +70,10 @@ tracker-scanonly   -                               all
 system-freeze      -                               all
 system-kexec       --timeout=400                   all
 system-memhotplug  --timeout=600 --virtio-mem=2G   all
+module-load        --machine=microvm               debug
+report-reclaim     --reporting=on --machine=microvm   debug
+device-takeover    --reporting=on --machine=microvm   debug
+system-kexec       --timeout=400 --machine=microvm    debug
 stock-rebind       --reporting=on                  !bookworm-bpo-cloud
 stock-rebind       --reporting=off                 all
 stock-reclaim      --reporting=on                  all
@@ -84,7 +88,11 @@ kunit              --timeout=900                   debug
 #     a sanitizer finds what a verdict cannot (module and device life cycle,
 #     suspend, kexec, the reporting loop under KASAN and lockdep);
 #   - on every other kernel, CORE_TESTS: what differs by kernel version
-#     (binding and reporting, the take-over).
+#     (binding and reporting, the take-over);
+#   - of the rows with --machine=microvm (virtio-mmio, as Firecracker's and
+#     Cloud Hypervisor's guests have it; on the debug kernel, whose config
+#     can name virtio-mmio transports from the command line),
+#     MICROVM_TESTS: binding, reporting and kexec.
 # `make check-all` (PH_SUITE=all) runs every test on every kernel, the debug
 # kernel included (about 70 minutes more); `make check-debug` every test on
 # the debug kernel alone.  Measured on 2026-12-02 (TCG): the cold fetch and
@@ -92,7 +100,8 @@ kunit              --timeout=900                   debug
 # kernel 17 min, 2.5 min per other kernel, 80-210 s per test and about 4 min
 # for KUnit on the debug kernel.
 CORE_TESTS="module-load report-reclaim device-takeover"
-DEBUG_TESTS="kunit report-reclaim module-stress device-hotplug system-freeze system-kexec"
+DEBUG_TESTS="kunit module-stress device-hotplug system-freeze system-kexec"
+MICROVM_TESTS="module-load report-reclaim system-kexec"
 # ... and on the newest kernel also the shutdown path it alone has (7.x's
 # virtio core calls the driver's .shutdown; older ones only the reboot
 # notifier, which the default and debug kernels test).
@@ -185,11 +194,15 @@ record_ktap() {
 	echo "        KUnit: ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
 }
 
-# in_tier NAME ID: does the suite run test NAME on kernel ID?
+# in_tier NAME ID OPTS: does the suite run test NAME with rig options OPTS
+# on kernel ID?
 in_tier() {
 	case ${PH_SUITE:-check} in
 	check) ;;
 	*) return 0 ;;
+	esac
+	case " $3 " in
+	*" --machine=microvm "*) grep -qw -- "$1" <<<"$MICROVM_TESTS"; return ;;
 	esac
 	[ "$2" = "$PH_DEFAULT_KERNEL" ] && return 0
 	[ "$2" = debug ] && { grep -qw -- "$1" <<<"$DEBUG_TESTS"; return; }
@@ -297,7 +310,7 @@ guest_tests() {
 			sel=${rest##* }
 			opts=$(echo "${rest% *}" | xargs)
 			kernel_selected "$sel" "$id" || continue
-			in_tier "$name" "$id" || continue
+			in_tier "$name" "$id" "$opts" || continue
 			if [ -n "${PH_TESTS:-}" ] && ! grep -qw -- "$name" <<<"$PH_TESTS"; then
 				continue
 			fi

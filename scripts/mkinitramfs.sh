@@ -26,8 +26,9 @@ fi
 # Modules the guest may load, and those it loads at boot.
 GUEST_MODULES="virtio_pci virtio_balloon"
 # ... and those it may load if the kernel has them (button: the ACPI power
-# button, which wakes a suspended guest; virtio_mem: memory hotplug).
-OPTIONAL_MODULES="button virtio_mem"
+# button, which wakes a suspended guest; virtio_mem: memory hotplug;
+# virtio_mmio and virtio_console: QEMU microvm, see init).
+OPTIONAL_MODULES="button virtio_mem virtio_mmio virtio_console"
 BOOT_MODULES="virtio_pci"
 
 work=$(mktemp -d)

@@ -41,6 +41,11 @@ CRASH_RE = re.compile(
     r"UBSAN:|KASAN:|double fault|sleeping function called from invalid context|"
     r"PH-DMESG:|No bootable device")
 
+# A guest that halted instead of powering off (no ACPI), or restarts once
+# its verdict is out: QEMU would stay up, or boot the guest again.
+HALT_RE = re.compile(r"reboot: System halted|Power off not available|"
+                     r"reboot: Restarting system")
+
 # After a crash line, how long the console is still read for the whole
 # trace (and a verdict, if the guest survives).
 CRASH_GRACE_S = 10
@@ -58,6 +63,7 @@ class Rig:
         self.rss_peak = 0
         self.booted = None
         self.crashed_at = None   # first crash line; the run ends soon after
+        self.halted = False      # the guest halted: QEMU will not exit
         self.kvm_why = None      # why KVM could not run the guest
         self.lines = []          # the console so far, for console-count
         self.channel = HostChannel(self)
@@ -97,6 +103,8 @@ class Rig:
         m = re.search(r"PH-RESULT (PASS|FAIL|SKIP)\b ?(.*)", line)
         if m:
             self.result = (m.group(1), m.group(2))
+        if HALT_RE.search(line):
+            self.halted = True
         if CRASH_RE.search(line):
             self.crash_lines.append(line)
             if self.crashed_at is None:
@@ -181,7 +189,7 @@ class Rig:
                         line, buf = buf.split(b"\n", 1)
                         self.console_line(line.decode(errors="replace").rstrip("\r"),
                                           qemu.ctl)
-                if not qemu.running():
+                if not qemu.running() or (self.halted and self.result is not None):
                     break
                 self.kvm_why = self.kvm_failure(t, log.tell(), qemu.qerr_path, None)
                 if self.kvm_why:
@@ -273,6 +281,8 @@ def main():
                    help="file recording that KVM cannot run guests here")
     p.add_argument("--hugepages", action="store_true",
                    help="guest RAM on the host's 2 MiB huge pages (hugetlbfs)")
+    p.add_argument("--machine", choices=["q35", "microvm"], default="q35",
+                   help="q35 (virtio-pci) or microvm (virtio-mmio, no PCI, no ACPI)")
     p.add_argument("--virtio-mem", default="",
                    help="a virtio-mem device of this size (id vmem0), unplugged at boot")
     p.add_argument("--verbose", action="store_true")

@@ -124,15 +124,31 @@ class HugePages:
 
 
 def qemu_cmd(a, con_path, ctl_path, qmp_path):
-    """QEMU's command line for the rig's options a."""
+    """QEMU's command line for the rig's options a.
+
+    --machine q35 (the default): virtio-pci, the balloon on a hot-pluggable
+    PCIe root port, the host channel on the second serial port.
+    --machine microvm: virtio-mmio (as Firecracker and Cloud Hypervisor's
+    guests have it), no PCI, no ACPI (QEMU then names the transports on the
+    kernel command line), one serial port, so the host channel is a virtio
+    console (the guest's hvc0, ph.hostdev=hvc0)."""
+    microvm = getattr(a, "machine", "q35") == "microvm"
     accel = ["-accel", "kvm", "-cpu", "host"] if a.kvm else \
         ["-accel", "tcg,tb-size=256", "-cpu", "max"]
-    balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
+    if microvm:
+        balloon = "virtio-balloon-device,id=balloon0"
+    else:
+        balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
     balloon += ",free-page-reporting=" + ("on" if a.reporting else "off")
     if a.balloon_opts:
         balloon += "," + a.balloon_opts
     append = ("console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on "
               f"ph.test={a.test} {a.append}").strip()
+    if microvm:
+        # No ACPI, so no power-off: the guest reboots at the end, by a
+        # triple fault (reboot=t), which QEMU's -no-reboot turns into an
+        # exit; the default way re-enters the firmware, which boots again.
+        append += " ph.hostdev=hvc0 ph.off=reboot reboot=t"
     datadirs = []
     for d in a.datadir:
         datadirs += ["-L", d]
@@ -146,16 +162,25 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
         vmem = ["-object", f"memory-backend-ram,id=vmem0m,size={a.virtio_mem}",
                 "-device", "virtio-mem-pci,id=vmem0,memdev=vmem0m,requested-size=0"]
         append += " memhp_default_state=online_movable"
+    if microvm:
+        machine = ["-machine", "microvm,acpi=off"]
+        channels = ["-serial", "chardev:con",
+                    "-device", "virtio-serial-device,id=vser0",
+                    "-device", "virtconsole,chardev=ctl,bus=vser0.0"]
+        buses = []
+    else:
+        machine = ["-machine", "q35"]
+        channels = ["-serial", "chardev:con", "-serial", "chardev:ctl"]
+        buses = ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1"]
     cmd = [a.qemu, "-nodefaults", "-nographic", "-no-reboot", *datadirs,
-           "-machine", "q35", *accel,
+           *machine, *accel,
            "-smp", str(a.smp), "-m", mem, *vmem,
            "-kernel", a.kernel, "-initrd", a.initrd, "-append", append,
            "-chardev", f"socket,id=con,path={con_path}",
            "-chardev", f"socket,id=ctl,path={ctl_path}",
-           "-serial", "chardev:con", "-serial", "chardev:ctl",
+           *channels,
            "-qmp", f"unix:{qmp_path},server=on,wait=off",
-           "-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1",
-           "-device", balloon]
+           *buses, "-device", balloon]
     if getattr(a, "huge", None) is not None:
         cmd += a.huge.qemu_args(a.mem)
     return cmd + a.qemu_args

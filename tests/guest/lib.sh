@@ -31,17 +31,24 @@ ph_info() {
 	echo "ph: $*"
 }
 
-# ph_modprobe NAME: load NAME and what it depends on, in order.
+# ph_modprobe NAME [PARAM...]: load NAME and what it depends on, in order;
+# the parameters go to NAME.
 ph_modprobe() {
-	local f
-	[ -f "/lib/modules/$KVER/order/$1" ] || return 1
+	local f m=$1
+	[ -f "/lib/modules/$KVER/order/$m" ] || return 1
+	shift
 	while read -r f; do
 		local n=${f##*/}
 		n=${n%.ko}
 		n=$(echo "$n" | tr - _)
 		[ -d "/sys/module/$n" ] && [ -e "/sys/module/$n/initstate" ] && continue
-		insmod "$f" || return 1
-	done <"/lib/modules/$KVER/order/$1"
+		# The parameters are for NAME itself, not for what it needs.
+		if [ "$n" = "$m" ]; then
+			insmod "$f" "$@" || return 1
+		else
+			insmod "$f" || return 1
+		fi
+	done <"/lib/modules/$KVER/order/$m"
 	return 0
 }
 

@@ -72,6 +72,15 @@ class Verdicts(unittest.TestCase):
             r.console_line("PH-RESULT PASS t", self.ctl)
             self.assertEqual(r.verdict(False, 0), rig.CRASH, bad)
 
+    def test_halted_guest(self):
+        """A guest that cannot power off (microvm) halts: the run ends on
+        the halt, with the guest's verdict."""
+        self.feed("PH-BOOTED 1.0 k t", "PH-RESULT PASS t")
+        self.assertFalse(self.r.halted)
+        self.feed("[   46.6] reboot: Power off not available: System halted instead")
+        self.assertTrue(self.r.halted)
+        self.assertEqual(self.r.verdict(False, 0), rig.PASS)
+
     def test_no_verdict_is_crash(self):
         self.feed("PH-BOOTED 1.0 k t")
         self.assertEqual(self.r.verdict(False, 0), rig.CRASH)
@@ -223,6 +232,34 @@ KTAP_SUITE = """KTAP version 1
 # s: pass:1 fail:2 skip:0 total:3
 not ok 1 s
 """
+
+
+class Machines(unittest.TestCase):
+    """QEMU's command line for each --machine: the devices and channels
+    the guest's init and ph-host expect."""
+
+    def cmd(self, machine):
+        a = types.SimpleNamespace(
+            qemu="qemu", kernel="k", initrd="i", test="t", mem="2G", smp=2,
+            reporting=True, balloon_opts="", append="", datadir=[], kvm=False,
+            huge=None, qemu_args=[], machine=machine, virtio_mem="")
+        return rig_qemu.qemu_cmd(a, "/s/con", "/s/ctl", "/s/qmp")
+
+    def test_q35(self):
+        c = " ".join(self.cmd("q35"))
+        self.assertIn("-machine q35", c)
+        self.assertIn("virtio-balloon-pci,id=balloon0,bus=rp1,free-page-reporting=on", c)
+        self.assertIn("-serial chardev:con -serial chardev:ctl", c)
+        self.assertNotIn("ph.hostdev", c)
+
+    def test_microvm(self):
+        c = " ".join(self.cmd("microvm"))
+        self.assertIn("-machine microvm,acpi=off", c)
+        self.assertIn("virtio-balloon-device,id=balloon0,free-page-reporting=on", c)
+        self.assertIn("virtconsole,chardev=ctl", c)
+        self.assertIn("ph.hostdev=hvc0 ph.off=reboot reboot=t", c)
+        self.assertNotIn("pcie", c)
+        self.assertEqual(self.cmd("microvm").count("-serial"), 1)
 
 
 class Sampling(unittest.TestCase):
