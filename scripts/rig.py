@@ -276,6 +276,8 @@ def main():
                    help="QEMU firmware directory (-L), may repeat")
     p.add_argument("--boot-timeout", type=float, default=120,
                    help="seconds until the guest's init must have started")
+    p.add_argument("--timeout-scale", type=float, default=1.0,
+                   help="multiply --timeout and --boot-timeout (slow kernels)")
     p.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
     p.add_argument("--kvm-state", default="",
                    help="file recording that KVM cannot run guests here")
@@ -288,6 +290,8 @@ def main():
     p.add_argument("--verbose", action="store_true")
     p.add_argument("qemu_args", nargs="*")
     a = p.parse_args()
+    a.timeout *= a.timeout_scale
+    a.boot_timeout *= a.timeout_scale
     a.reporting = a.reporting == "on"
     a.kvm = kvm_usable(a.kvm_state) if a.accel == "auto" else a.accel == "kvm"
     a.huge = None

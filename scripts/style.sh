@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# style.sh [FILE...]: checkpatch.pl --strict --codespell over pagehint's C
-# sources (default: src/, include/, tests/kunit/), then shellcheck over
-# every shell script of the tree.  checkpatch.pl comes from the newest
+# style.sh [FILE...]: checkpatch.pl --strict over pagehint's C sources
+# (default: src/, include/, tests/kunit/; its own spelling list included),
+# then codespell over the whole tree (code, scripts, docs) and shellcheck
+# over every shell script.  checkpatch.pl comes from the newest
 # linux-source package of Debian unstable, unpacked into the cache;
-# codespell's dictionary and shellcheck from the host's Debian packages.
+# codespell and shellcheck from the host's Debian packages.  (codespell
+# itself rather than checkpatch's --codespell: the same dictionary, over
+# more than C, in a second instead of 40.)
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -34,12 +37,8 @@ fetch_checkpatch() {
 
 fetch_checkpatch
 ph_need_pkgs codespell shellcheck
-dict=$(python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null ||
-	dpkg -L codespell | grep -m1 '/dictionary\.txt$')
-[ -r "$dict" ] || ph_die "codespell's dictionary not found"
 cd "$PH_TOP"
-cp=("$CP_DIR/scripts/checkpatch.pl" --strict --no-tree --terse --show-types
-	--codespell --codespellfile "$dict" -f)
+cp=("$CP_DIR/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f)
 if [ $# -gt 0 ]; then
 	"${cp[@]}" "$@"
 	exit
@@ -58,6 +57,7 @@ rc=0
 # shellcheck disable=SC2046
 "${cp[@]}" --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,SPACING \
 	$(find include/trace -name '*.h' | sort) || rc=1
+codespell src include tests scripts docs debian .ci README.md Makefile Kbuild dkms.conf || rc=1
 # Shell: the scripts, the guest tests (busybox sh, checked as POSIX sh with
 # the local keyword busybox has) and the CI entry point; warnings and
 # errors fail, notes of style do not.
