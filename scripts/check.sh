@@ -5,9 +5,9 @@
 # `make check` and CI run.  Installs what it needs, fetches and caches the
 # kernels and QEMU, then:
 #
-#   host:  a W=1 DKMS build per kernel (any warning fails), sparse,
-#          checkpatch --strict, the rig's own self-test, and on kernels with
-#          CONFIG_KUNIT a W=1 build of the KUnit module;
+#   host:  a W=1 DKMS build per kernel (any warning fails), sparse, the
+#          style checks (scripts/style.sh), the rig's own self-test, and on
+#          kernels with CONFIG_KUNIT a W=1 build of the KUnit module;
 #   guest: the guest tests of GUEST_TESTS below, in QEMU, by the tiers
 #          described at CORE_TESTS.  On the kernel "debug" (KASAN, lockdep,
 #          KMEMLEAK, UBSAN, KUnit; see scripts/build-debug-kernel.sh) any

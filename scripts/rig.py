@@ -70,27 +70,12 @@ class Rig:
         self.events = None
         self.console_bytes = 0
 
-    @property
-    def qmp(self):
-        return self.channel.qmp
-
-    @property
-    def qmp_path(self):
-        return self.channel.qmp_path
-
-    @qmp_path.setter
-    def qmp_path(self, path):
-        self.channel.qmp_path = path
-
     def now(self):
         return time.monotonic() - self.t0
 
     def event(self, text):
         self.events.write(f"{self.now():.2f}\t{text}\n")
         self.events.flush()
-
-    def check_waits(self, ctl):
-        self.channel.check_waits(ctl)
 
     def console_line(self, line, ctl):
         if "PH-HOST " in line:

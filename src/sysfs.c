@@ -101,6 +101,22 @@ static ssize_t pagehint_knob_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", READ_ONCE(*k->val));
 }
 
+/*
+ * A value for knob k, from sysfs or a module parameter: -EINVAL if out of
+ * range, or the parser's error (-EINVAL, -ERANGE).
+ */
+static int pagehint_knob_parse(const struct pagehint_knob_attr *k,
+			       const char *buf, unsigned long *val)
+{
+	int err = kstrtoul(buf, 10, val);
+
+	if (err)
+		return err;
+	if (*val < k->min || *val > k->max)
+		return -EINVAL;
+	return 0;
+}
+
 static ssize_t pagehint_knob_store(struct kobject *kobj,
 				   struct kobj_attribute *attr,
 				   const char *buf, size_t count)
@@ -110,11 +126,9 @@ static ssize_t pagehint_knob_store(struct kobject *kobj,
 	unsigned long val;
 	int err;
 
-	err = kstrtoul(buf, 10, &val);
+	err = pagehint_knob_parse(k, buf, &val);
 	if (err)
 		return err;
-	if (val < k->min || val > k->max)
-		return -EINVAL;
 	mutex_lock(&pagehint_knob_lock);
 	if (val != *k->val) {
 		unsigned long was = *k->val;
@@ -209,7 +223,7 @@ static int pagehint_param_set(const char *val, const struct kernel_param *kp)
 	const struct pagehint_knob_attr *k = kp->arg;
 	unsigned long v;
 
-	if (kstrtoul(val, 10, &v) || v < k->min || v > k->max) {
+	if (pagehint_knob_parse(k, val, &v)) {
 		pr_err("%s=%s: not a number from %lu to %lu\n",
 		       kp->name, val, k->min, k->max);
 		return -EINVAL;

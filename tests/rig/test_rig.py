@@ -97,10 +97,10 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(self.ctl.sent, ["7 ok 100\n", "8 ok 1100\n"])
         self.feed("PH-HOST 9 wait-reclaim before peak 0.5 60")
         self.r.rss = 700
-        self.r.check_waits(self.ctl)
+        self.r.channel.check_waits(self.ctl)
         self.assertEqual(len(self.ctl.sent), 2, "answered before the goal")
         self.r.rss = 600
-        self.r.check_waits(self.ctl)
+        self.r.channel.check_waits(self.ctl)
         self.assertTrue(self.ctl.sent[2].startswith("9 ok "), self.ctl.sent)
 
     def test_wait_reclaim_times_out(self):
@@ -109,7 +109,7 @@ class Verdicts(unittest.TestCase):
         self.r.rss = 1100
         self.feed("PH-HOST 2 mark b")
         self.feed("PH-HOST 3 wait-reclaim a b 0.5 0")
-        self.r.check_waits(self.ctl)
+        self.r.channel.check_waits(self.ctl)
         self.assertTrue(self.ctl.sent[-1].startswith("3 timeout "), self.ctl.sent)
 
     def test_console_count(self):
@@ -159,12 +159,12 @@ class QmpRequests(unittest.TestCase):
     def test_qmp_roundtrip(self):
         tmp = tempfile.mkdtemp()
         r = make_rig(tmp)
-        r.qmp_path = os.path.join(tmp, "qmp.sock")
-        self.serve(r.qmp_path)
+        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
+        self.serve(r.channel.qmp_path)
         ctl = FakeCtl()
         r.console_line('PH-HOST 5 qmp qom-get {"path": "/x", "property": "guest-stats"}', ctl)
         r.console_line("PH-HOST 6 qmp nosuch", ctl)
-        r.qmp.close()
+        r.channel.qmp.close()
         self.assertEqual(ctl.sent[0], '5 ok {"stats":{"stat-free-memory":5}}\n')
         self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
 
