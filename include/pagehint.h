@@ -88,6 +88,8 @@ struct pagehint_stats {
 	atomic64_t scan_pages;		/* PFN span walked by scans */
 	atomic64_t reported_from_hints;	/* bytes acked, found through hints */
 	atomic64_t reported_from_scans;	/* bytes acked, found by scans */
+	atomic64_t migration_hinted_bytes; /* free page hints given (hint.c) */
+	atomic64_t migration_hint_rounds;  /* hinting rounds the host started */
 };
 
 extern struct pagehint_stats pagehint_stats;
@@ -163,6 +165,7 @@ struct pagehint_batch {
 	unsigned long hint_pages;		/* ... found through hints */
 	unsigned long max_pages;		/* in-flight budget */
 	unsigned long last_pageblock;		/* one claim per pageblock */
+	unsigned long checked;			/* bit i: range i has a canary */
 	unsigned long kept;			/* bit i: the host kept range i */
 	unsigned long start[PAGEHINT_CAPACITY];
 	unsigned long len[PAGEHINT_CAPACITY];	/* pages */

@@ -268,6 +268,10 @@ def main():
                    help="file recording that KVM cannot run guests here")
     p.add_argument("--hugepages", action="store_true",
                    help="guest RAM on the host's 2 MiB huge pages (hugetlbfs)")
+    p.add_argument("--free-page-hint", action="store_true",
+                   help="the balloon offers free page hinting (with an iothread)")
+    p.add_argument("--memfd", action="store_true",
+                   help="guest RAM in a shared memfd (shmem), as vhost-user has it")
     p.add_argument("--machine", choices=["q35", "microvm"], default="q35",
                    help="q35 (virtio-pci) or microvm (virtio-mmio, no PCI, no ACPI)")
     p.add_argument("--virtio-mem", default="",

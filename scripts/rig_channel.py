@@ -14,6 +14,11 @@ Requests:
                                   run it after a delay (for a guest that
                                   will be asleep then); answered at once
   console-count REGEX             console lines so far that match
+  migrate URI                     migrate the guest to URI (QMP migrate, no
+                                  bandwidth limit), resume it when done, and
+                                  answer "ok total_ms=N transferred=BYTES
+                                  downtime_ms=N" (the guest is paused at the
+                                  end, so the answer waits for the resume)
 """
 
 import json
@@ -71,6 +76,7 @@ class HostChannel:
         self.marks = {}
         self.waits = []          # pending wait-reclaim requests
         self.laters = []         # (time, QMP command, JSON args) to run then
+        self.migration = None    # seq of the migrate request under way
         self.qmp = None
         self.qmp_path = None
 
@@ -98,6 +104,8 @@ class HostChannel:
             self.marks[rest[0]] = h.rss
             h.event(f"mark {rest[0]} {h.rss}")
             reply = f"ok {h.rss}"
+        elif cmd == "migrate" and len(rest) == 1 and self.migration is None:
+            reply = self.start_migration(seq, rest[0])
         elif cmd == "rss":
             reply = f"ok {h.rss}"
         elif cmd == "console-count" and rest:
@@ -119,6 +127,39 @@ class HostChannel:
             reply = "error bad request"
         if reply is not None:
             self.send(ctl, seq, reply)
+
+    def start_migration(self, seq, uri):
+        """Start migrating; None (answered when done) or an error."""
+        for command, args in (
+                ("migrate-set-parameters", '{"max-bandwidth": 107374182400}'),
+                ("migrate", json.dumps({"uri": uri}))):
+            ret = self.qmp_request(command, args)
+            if not ret.startswith("ok"):
+                return ret
+        self.migration = seq
+        return None
+
+    def check_migration(self, ctl):
+        """Answer the migration once QMP says it is over (resuming the guest)."""
+        if self.migration is None:
+            return
+        try:
+            info = self.qmp.execute("query-migrate") or {}
+        except (OSError, ValueError) as e:
+            info = {"status": "failed", "error-desc": str(e)}
+        status = info.get("status")
+        if status not in ("completed", "failed", "cancelled"):
+            return
+        seq, self.migration = self.migration, None
+        if status != "completed":
+            self.send(ctl, seq, f"error migration {status}: {info.get('error-desc', '')}")
+            self.qmp_request("cont", "")
+            return
+        self.qmp_request("cont", "")
+        ram = info.get("ram", {})
+        self.send(ctl, seq, f"ok total_ms={info.get('total-time', 0)} "
+                  f"transferred={ram.get('transferred', 0)} "
+                  f"downtime_ms={info.get('downtime', 0)}")
 
     def qmp_request(self, command, args):
         """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""
@@ -142,6 +183,7 @@ class HostChannel:
     def tick(self, ctl):
         """Every sample: answer the waits that are done, run what is due."""
         self.check_waits(ctl)
+        self.check_migration(ctl)
         now = self.host.now()
         due = [x for x in self.laters if x[0] <= now]
         self.laters = [x for x in self.laters if x[0] > now]

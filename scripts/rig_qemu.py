@@ -140,6 +140,11 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
     else:
         balloon = "virtio-balloon-pci,id=balloon0,bus=rp1"
     balloon += ",free-page-reporting=" + ("on" if a.reporting else "off")
+    iothread = []
+    if getattr(a, "free_page_hint", False):
+        # QEMU serves free page hinting from an iothread.
+        balloon += ",free-page-hint=on,iothread=iothread0"
+        iothread = ["-object", "iothread,id=iothread0"]
     if a.balloon_opts:
         balloon += "," + a.balloon_opts
     append = ("console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on "
@@ -180,9 +185,15 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
            "-chardev", f"socket,id=ctl,path={ctl_path}",
            *channels,
            "-qmp", f"unix:{qmp_path},server=on,wait=off",
-           *buses, "-device", balloon]
+           *iothread, *buses, "-device", balloon]
     if getattr(a, "huge", None) is not None:
         cmd += a.huge.qemu_args(a.mem)
+    elif getattr(a, "memfd", False):
+        # Guest RAM in a memfd (shmem), shared as vhost-user backends need
+        # it: QEMU discards by punching holes, and shmem has no shared zero
+        # page, so a read of a discarded page allocates it again.
+        cmd += ["-object", f"memory-backend-memfd,id=ram0,size={a.mem},share=on",
+                "-machine", "memory-backend=ram0"]
     return cmd + a.qemu_args
 
 

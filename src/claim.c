@@ -31,6 +31,7 @@
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 #include <linux/pageblock-flags.h>
@@ -40,12 +41,13 @@
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
-	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);	/* batch->kept */
+	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);	/* ->checked, ->kept */
 	batch->nr = 0;
 	batch->nr_pages = 0;
 	batch->hint_pages = 0;
 	batch->max_pages = max_pages;
 	batch->last_pageblock = ULONG_MAX;
+	batch->checked = 0;
 	batch->kept = 0;
 }
 
@@ -218,16 +220,29 @@ static void pagehint_free_range(unsigned long pfn, unsigned long nr_pages)
 /*
  * Give the batch back to the page allocator.  @reported: the host acked
  * it, so remember the ranges it discarded, all but those in batch->kept
- * (before the release, whose frees are ignored).
+ * (before the release, whose frees are ignored).  A discarded range whose
+ * canary was read back (batch->checked) may be on the host again: where
+ * guest memory has no shared zero page behind it (hugetlbfs, memfd), that
+ * read made the host allocate the range's first page, 2 MiB on hugetlbfs.
+ * Its first pageblock is therefore not remembered as reported but hinted,
+ * for a later report to discard once more, without a canary.
  */
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported)
 {
 	unsigned int i;
 
 	for (i = 0; reported && i < batch->nr; i++) {
-		if (!(batch->kept & BIT(i)))
-			pagehint_tracker_mark_reported(batch->start[i],
-						       batch->len[i]);
+		unsigned long head = 0;
+
+		if (batch->kept & BIT(i))
+			continue;
+		if (batch->checked & BIT(i)) {
+			head = min(batch->len[i], pageblock_nr_pages);
+			pagehint_tracker_rehint(batch->start[i], head);
+		}
+		if (batch->len[i] > head)
+			pagehint_tracker_mark_reported(batch->start[i] + head,
+						       batch->len[i] - head);
 	}
 
 	pagehint_tracker_self_begin();

@@ -12,6 +12,13 @@
  *   - a host that keeps acknowledging without discarding anything gets one
  *     report a minute until it discards again.
  *
+ * The check costs the host memory where guest memory has no shared zero
+ * page behind it (hugetlbfs, memfd and shmem, as vhost-user backends use):
+ * reading a discarded page back makes the host allocate it again, 2 MiB on
+ * hugetlbfs.  So only a few ranges of each report are checked until the
+ * host's behaviour is known, then one a minute, and a checked range's first
+ * pageblock is reported once more, unchecked (pagehint_batch_release()).
+ *
  * All of it belongs to the device bound now: a new binding starts afresh.
  * Only the worker calls these, from its work function (or before it runs),
  * so no lock; host_order is also read by sysfs, with READ_ONCE().
@@ -19,6 +26,7 @@
 
 #include <linux/bitops.h>
 #include <linux/highmem.h>
+#include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 
@@ -32,6 +40,13 @@
  */
 #define PAGEHINT_KEPT_BACKOFF	8
 #define PAGEHINT_BACKOFF_MS	60000
+
+/*
+ * Reports in a row the host must have discarded as expected before its
+ * behaviour counts as known, and how often it is checked after that.
+ */
+#define PAGEHINT_HOST_LEARN	4
+#define PAGEHINT_SAMPLE_MS	60000
 
 /*
  * Did the host discard what it acked?  Before a report the worker writes a
@@ -65,6 +80,13 @@ static bool pagehint_canary_kept(unsigned long pfn)
 	return kept;
 }
 
+/* The alignment of range i, start and length, as a power of two of pages. */
+static unsigned int pagehint_range_align(const struct pagehint_batch *batch,
+					 unsigned int i)
+{
+	return __ffs(batch->start[i] | batch->len[i]);
+}
+
 /*
  * Count a report the host kept.  Returns whether the worker backs off
  * (PAGEHINT_KEPT_BACKOFF in a row): the pass ends, the next is a minute away.
@@ -95,9 +117,10 @@ static void pagehint_host_discarded(struct pagehint_host *h)
  * the worst-aligned range discarded.  Once a range was kept within those
  * limits, the worker reports only blocks of the likely granule: the
  * pageblock (a 2 MiB huge page on x86), unless the limits say otherwise.
- * Marks the kept ranges in batch->kept and counts their bytes.  Returns
- * whether every range kept is less aligned than what the host was seen to
- * discard: the granule explains them (and the worker does not back off).
+ * Marks the checked ranges kept in batch->kept and counts their bytes.
+ * Returns whether every range kept is less aligned than what the host was
+ * seen to discard: the granule explains them (and the worker does not back
+ * off).
  */
 static bool pagehint_host_check(struct pagehint_host *h,
 				struct pagehint_batch *batch)
@@ -107,8 +130,10 @@ static bool pagehint_host_check(struct pagehint_host *h,
 	bool granule;
 
 	for (i = 0; i < batch->nr; i++) {
-		unsigned int align = __ffs(batch->start[i] | batch->len[i]);
+		unsigned int align = pagehint_range_align(batch, i);
 
+		if (!(batch->checked & BIT(i)))
+			continue;
 		if (pagehint_canary_kept(batch->start[i])) {
 			batch->kept |= BIT(i);
 			kept_pages += batch->len[i];
@@ -139,28 +164,63 @@ void pagehint_host_reset(struct pagehint_host *h)
 	WRITE_ONCE(h->host_order, 0);
 	h->kept_align = 0;
 	h->done_align = UINT_MAX;
-}
-
-/* Before the report: a canary in the first page of each range. */
-void pagehint_host_mark(const struct pagehint_batch *batch)
-{
-	unsigned int i;
-
-	for (i = 0; i < batch->nr; i++)
-		pagehint_canary_set(batch->start[i]);
+	h->clean_run = 0;
 }
 
 /*
- * After the ack: mark the ranges the host kept in batch->kept, count them,
- * and learn from them.  Returns whether the worker backs off from a host
- * that discards nothing (every range kept, and no granule explains it).
+ * Before the report: choose the ranges to check, and put a canary in the
+ * first page of each.  While the host's behaviour is being learned: the
+ * best- and the worst-aligned range, which bound its granule.  Once it is
+ * known: the worst-aligned range if it is less aligned than any the host
+ * was seen to discard, and the best-aligned one once a minute.
+ */
+void pagehint_host_mark(struct pagehint_host *h, struct pagehint_batch *batch)
+{
+	unsigned int i, best = 0, worst = 0;
+	bool known = h->clean_run >= PAGEHINT_HOST_LEARN;
+
+	batch->checked = 0;
+	if (!batch->nr)
+		return;
+	for (i = 1; i < batch->nr; i++) {
+		unsigned int align = pagehint_range_align(batch, i);
+
+		if (align > pagehint_range_align(batch, best))
+			best = i;
+		if (align < pagehint_range_align(batch, worst))
+			worst = i;
+	}
+	if (!known || pagehint_range_align(batch, worst) < h->done_align)
+		batch->checked |= BIT(worst);
+	if (!known || time_after_eq(jiffies, h->next_sample)) {
+		batch->checked |= BIT(best);
+		h->next_sample = jiffies + msecs_to_jiffies(PAGEHINT_SAMPLE_MS);
+	}
+	for (i = 0; i < batch->nr; i++)
+		if (batch->checked & BIT(i))
+			pagehint_canary_set(batch->start[i]);
+}
+
+/*
+ * After the ack: mark the checked ranges the host kept in batch->kept,
+ * count them, and learn from them.  Returns whether the worker backs off
+ * from a host that discards nothing (every range checked kept, and no
+ * granule explains it).
  */
 bool pagehint_host_acked(struct pagehint_host *h, struct pagehint_batch *batch)
 {
 	bool granule = pagehint_host_check(h, batch);
 
-	if (hweight_long(batch->kept) == batch->nr && !granule)
+	if (!batch->checked)
+		return false;
+	if (batch->kept == batch->checked && !granule) {
+		h->clean_run = 0;
 		return pagehint_host_kept(h);
+	}
+	if (batch->kept && !granule)
+		h->clean_run = 0;	/* kept, unexplained: learn again */
+	else if (h->clean_run < PAGEHINT_HOST_LEARN)
+		h->clean_run++;
 	pagehint_host_discarded(h);
 	return false;
 }

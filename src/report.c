@@ -163,7 +163,7 @@ static void pagehint_report_acked(struct pagehint_worker *w)
 	pagehint_stat_add(&pagehint_stats.reported_bytes, bytes);
 	pagehint_stat_add(&pagehint_stats.reported_from_hints, hint_bytes);
 	pagehint_stat_add(&pagehint_stats.reported_from_scans, bytes - hint_bytes);
-	if (nr_kept == batch->nr)
+	if (batch->checked && batch->kept == batch->checked)
 		pagehint_stat_add(&pagehint_stats.reports_kept, 1);
 	pagehint_batch_release(batch, true);
 }
@@ -213,7 +213,7 @@ static int pagehint_flush(struct pagehint_worker *w)
 	}
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
-	pagehint_host_mark(batch);
+	pagehint_host_mark(&w->host, batch);
 	trace_pagehint_report(nents, batch->nr_pages << PAGE_SHIFT,
 			      batch->start[0], w->order);
 	w->report_ns = ktime_get_ns();

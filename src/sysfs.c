@@ -31,6 +31,8 @@
 #include <linux/sysfs.h>
 
 #include "pagehint.h"
+#include "balloon.h"
+#include "hint.h"
 
 /*
  * Serialises knob writers, and report_order with the tracker it sizes (map
@@ -339,6 +341,20 @@ static ssize_t init_on_alloc_show(struct kobject *kobj,
 }
 PAGEHINT_ATTR_RO(init_on_alloc);
 
+static ssize_t balloon_bytes_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", pagehint_balloon_bytes());
+}
+PAGEHINT_ATTR_RO(balloon_bytes);
+
+static ssize_t migration_hint_held_bytes_show(struct kobject *kobj,
+					      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", pagehint_hint_bytes());
+}
+PAGEHINT_ATTR_RO(migration_hint_held_bytes);
+
 #define PAGEHINT_STAT_ATTR(_name, _stat, _div)					\
 static ssize_t _name##_show(struct kobject *kobj,				\
 			    struct kobj_attribute *attr, char *buf)		\
@@ -375,6 +391,8 @@ PAGEHINT_STAT_ATTR(rescans, rescans, 1);
 PAGEHINT_STAT_ATTR(scan_pages, scan_pages, 1);
 PAGEHINT_STAT_ATTR(reported_from_hints, reported_from_hints, 1);
 PAGEHINT_STAT_ATTR(reported_from_scans, reported_from_scans, 1);
+PAGEHINT_STAT_ATTR(migration_hinted_bytes, migration_hinted_bytes, 1);
+PAGEHINT_STAT_ATTR(migration_hint_rounds, migration_hint_rounds, 1);
 
 static struct attribute *pagehint_attrs[] = {
 	&version_attr.attr,
@@ -399,6 +417,10 @@ static struct attribute *pagehint_attrs[] = {
 	&reported_from_hints_attr.attr,
 	&reported_from_scans_attr.attr,
 	&init_on_alloc_attr.attr,
+	&balloon_bytes_attr.attr,
+	&migration_hinted_bytes_attr.attr,
+	&migration_hint_rounds_attr.attr,
+	&migration_hint_held_bytes_attr.attr,
 	&reported_bytes_attr.attr,
 	&reports_attr.attr,
 	&report_errors_attr.attr,

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The virtio-balloon device, driven for its free page reporting queue.
+ * The virtio-balloon device, driven as the stock virtio_balloon drives it,
+ * with pagehint's reporting on its free page reporting queue.
  *
- * pagehint does not balloon: it never inflates or deflates, and ignores the
- * host's balloon target.  It owns the device to use its reporting queue
- * (VIRTIO_BALLOON_F_REPORTING), and answers the stats queue with the guest's
- * basic memory figures so that hosts polling it keep getting data.
+ * Everything the stock driver does with the device, pagehint does too: it
+ * inflates and deflates to the host's target (balloon.c: inflate and
+ * deflate queues, deflate on OOM, balloon page migration), answers the
+ * stats queue with every figure the stock driver sends, and tells the host
+ * the page poison value.  It reports free memory (report.c) where the
+ * device offers the reporting queue and the guest does not rewrite freed
+ * pages (init_on_free, page poisoning); without that it balloons only.
  *
  * Queues: QEMU numbers the device's queues densely over the features it
  * *offers* (it always offers STATS_VQ), and Linux's transports number the
@@ -42,24 +46,30 @@
 #include <linux/workqueue.h>
 
 #include "pagehint.h"
+#include "balloon.h"
+#include "hint.h"
 
 static bool pagehint_takeover = true;
 module_param_named(takeover, pagehint_takeover, bool, 0444);
 MODULE_PARM_DESC(takeover,
 		 "Take the balloon device over from virtio_balloon at load, give it back at unload (default: Y)");
 
-enum {
-	PAGEHINT_STAT_MEMFREE,
-	PAGEHINT_STAT_MEMTOT,
-	PAGEHINT_STAT_AVAIL,
-	PAGEHINT_STAT_CACHES,
-	PAGEHINT_NR_STATS,
-};
+/* Every tag of the stats queue (the uapi header's count on this kernel). */
+#define PAGEHINT_NR_STATS	VIRTIO_BALLOON_S_NR
 
 struct pagehint_dev {
 	struct virtio_device *vdev;
-	struct virtqueue *report_vq;
+	struct virtqueue *inflate_vq, *deflate_vq;
+	struct virtqueue *report_vq;	/* NULL unless reporting */
+	struct virtqueue *hint_vq;	/* NULL without FREE_PAGE_HINT */
 	struct virtqueue *stats_vq;	/* NULL without STATS_VQ */
+	/*
+	 * Whether pagehint reports through this device: it offers the
+	 * reporting queue, and the guest does not rewrite freed pages.
+	 * Decided at probe; why not, in no_report.
+	 */
+	bool reporting;
+	const char *no_report;
 
 	/* Woken by the reporting queue's callback, and by stop. */
 	wait_queue_head_t ack_wait;
@@ -79,6 +89,7 @@ struct pagehint_dev {
 	spinlock_t stats_lock;
 	bool stats_stop;
 	struct virtio_balloon_stat stats[PAGEHINT_NR_STATS];
+	unsigned int nr_stats;
 };
 
 /*
@@ -101,6 +112,16 @@ static __printf(1, 2) void pagehint_set_state(const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(pagehint_dev_state, sizeof(pagehint_dev_state), fmt, args);
 	va_end(args);
+}
+
+/* "bound virtioN", and why it does not report if it does not. */
+static void pagehint_set_bound_state(struct pagehint_dev *pdev)
+{
+	if (pdev->reporting)
+		pagehint_set_state("bound %s", dev_name(&pdev->vdev->dev));
+	else
+		pagehint_set_state("bound %s, balloon only: %s",
+				   dev_name(&pdev->vdev->dev), pdev->no_report);
 }
 
 ssize_t pagehint_device_show(char *buf)
@@ -184,29 +205,65 @@ int pagehint_dev_ack(struct pagehint_dev *pdev, unsigned long timeout)
 	return READ_ONCE(pdev->stopping) ? -ESHUTDOWN : -EAGAIN;
 }
 
+static void pagehint_stat(struct pagehint_dev *pdev, u16 tag, u64 val)
+{
+	if (WARN_ON_ONCE(pdev->nr_stats >= PAGEHINT_NR_STATS))
+		return;
+	pdev->stats[pdev->nr_stats].tag = cpu_to_virtio16(pdev->vdev, tag);
+	pdev->stats[pdev->nr_stats].val = cpu_to_virtio64(pdev->vdev, val);
+	pdev->nr_stats++;
+}
+
+#define PAGEHINT_BYTES(pages)	((u64)(pages) << PAGE_SHIFT)
+
+/* The event counters virtio_balloon sends, where the kernel counts them. */
+static void pagehint_stats_events(struct pagehint_dev *pdev)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long *ev = pagehint_vm_events();
+
+	if (!ev)
+		return;
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_SWAP_IN, PAGEHINT_BYTES(ev[PSWPIN]));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_SWAP_OUT, PAGEHINT_BYTES(ev[PSWPOUT]));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_MAJFLT, ev[PGMAJFAULT]);
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_MINFLT, ev[PGFAULT]);
+#ifdef VIRTIO_BALLOON_S_OOM_KILL
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_OOM_KILL, ev[OOM_KILL]);
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_ALLOC_STALL, pagehint_alloc_stalls(ev));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_ASYNC_SCAN,
+		      PAGEHINT_BYTES(pagehint_vm_scan(ev, PAGEHINT_SCAN_KSWAPD)));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_DIRECT_SCAN,
+		      PAGEHINT_BYTES(pagehint_vm_scan(ev, PAGEHINT_SCAN_DIRECT)));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_ASYNC_RECLAIM,
+		      PAGEHINT_BYTES(pagehint_vm_scan(ev, PAGEHINT_STEAL_KSWAPD)));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_DIRECT_RECLAIM,
+		      PAGEHINT_BYTES(pagehint_vm_scan(ev, PAGEHINT_STEAL_DIRECT)));
+#endif
+#ifdef CONFIG_HUGETLB_PAGE
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_HTLB_PGALLOC, ev[HTLB_BUDDY_PGALLOC]);
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_HTLB_PGFAIL, ev[HTLB_BUDDY_PGALLOC_FAIL]);
+#endif
+	kfree(ev);
+#endif
+}
+
+/*
+ * The figures virtio_balloon sends, tag for tag: the event counters, then
+ * free, total and available memory and the caches.
+ */
 static void pagehint_update_stats(struct pagehint_dev *pdev)
 {
-	struct virtio_device *vdev = pdev->vdev;
-	static const u16 tags[PAGEHINT_NR_STATS] = {
-		[PAGEHINT_STAT_MEMFREE] = VIRTIO_BALLOON_S_MEMFREE,
-		[PAGEHINT_STAT_MEMTOT] = VIRTIO_BALLOON_S_MEMTOT,
-		[PAGEHINT_STAT_AVAIL] = VIRTIO_BALLOON_S_AVAIL,
-		[PAGEHINT_STAT_CACHES] = VIRTIO_BALLOON_S_CACHES,
-	};
-	u64 vals[PAGEHINT_NR_STATS];
 	struct sysinfo i;
-	unsigned int n;
 
+	pdev->nr_stats = 0;
+	pagehint_stats_events(pdev);
 	si_meminfo(&i);
-	vals[PAGEHINT_STAT_MEMFREE] = (u64)i.freeram << PAGE_SHIFT;
-	vals[PAGEHINT_STAT_MEMTOT] = (u64)i.totalram << PAGE_SHIFT;
-	vals[PAGEHINT_STAT_AVAIL] = (u64)si_mem_available() << PAGE_SHIFT;
-	vals[PAGEHINT_STAT_CACHES] =
-		(u64)global_node_page_state(NR_FILE_PAGES) << PAGE_SHIFT;
-	for (n = 0; n < PAGEHINT_NR_STATS; n++) {
-		pdev->stats[n].tag = cpu_to_virtio16(vdev, tags[n]);
-		pdev->stats[n].val = cpu_to_virtio64(vdev, vals[n]);
-	}
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_MEMFREE, PAGEHINT_BYTES(i.freeram));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_MEMTOT, PAGEHINT_BYTES(i.totalram));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_AVAIL, PAGEHINT_BYTES(si_mem_available()));
+	pagehint_stat(pdev, VIRTIO_BALLOON_S_CACHES,
+		      PAGEHINT_BYTES(global_node_page_state(NR_FILE_PAGES)));
 }
 
 /* Put the stats buffer on the stats queue for the host to take. */
@@ -216,7 +273,7 @@ static int pagehint_post_stats(struct pagehint_dev *pdev)
 	int err;
 
 	pagehint_update_stats(pdev);
-	sg_init_one(&sg, pdev->stats, sizeof(pdev->stats));
+	sg_init_one(&sg, pdev->stats, sizeof(pdev->stats[0]) * pdev->nr_stats);
 	err = virtqueue_add_outbuf(pdev->stats_vq, &sg, 1, pdev, GFP_KERNEL);
 	if (!err)
 		virtqueue_kick(pdev->stats_vq);
@@ -246,19 +303,14 @@ static void pagehint_stats_request(struct virtqueue *vq)
 
 static void pagehint_config_changed(struct virtio_device *vdev)
 {
-	u32 num_pages;
-
-	virtio_cread_le(vdev, struct virtio_balloon_config, num_pages, &num_pages);
-	if (num_pages)
-		dev_info_ratelimited(&vdev->dev,
-				     "host asks for a balloon of %u pages: pagehint does not balloon\n",
-				     num_pages);
+	pagehint_balloon_changed();
+	pagehint_hint_changed();
 }
 
 /*
  * Create the device's queues: inflate and deflate always, then stats, free
  * page hint and reporting where negotiated, densely, as the device numbers
- * them.  Only stats and reporting are used.
+ * them.
  */
 static int pagehint_init_vqs(struct pagehint_dev *pdev)
 {
@@ -266,31 +318,37 @@ static int pagehint_init_vqs(struct pagehint_dev *pdev)
 	struct virtqueue *vqs[5];
 	vq_callback_t *callbacks[5];
 	const char *names[5];
-	unsigned int n = 0, stats = 0, report;
+	unsigned int n = 0, stats = 0, hint = 0, report = 0;
 	int err;
 
 	names[n] = "inflate";
-	callbacks[n++] = NULL;
+	callbacks[n++] = pagehint_balloon_ack;
 	names[n] = "deflate";
-	callbacks[n++] = NULL;
+	callbacks[n++] = pagehint_balloon_ack;
 	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_STATS_VQ)) {
 		stats = n;
 		names[n] = "stats";
 		callbacks[n++] = pagehint_stats_request;
 	}
 	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+		hint = n;
 		names[n] = "free_page_vq";
 		callbacks[n++] = NULL;
 	}
-	report = n;
-	names[n] = "reporting_vq";
-	callbacks[n++] = pagehint_report_done;
+	if (virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING)) {
+		report = n;
+		names[n] = "reporting_vq";
+		callbacks[n++] = pagehint_report_done;
+	}
 
 	err = pagehint_find_vqs(vdev, n, vqs, callbacks, names);
 	if (err)
 		return err;
+	pdev->inflate_vq = vqs[0];
+	pdev->deflate_vq = vqs[1];
 	pdev->stats_vq = stats ? vqs[stats] : NULL;
-	pdev->report_vq = vqs[report];
+	pdev->hint_vq = hint ? vqs[hint] : NULL;
+	pdev->report_vq = report ? vqs[report] : NULL;
 	return 0;
 }
 
@@ -302,7 +360,13 @@ static int pagehint_init_vqs(struct pagehint_dev *pdev)
  */
 static void pagehint_detach_unused(struct pagehint_dev *pdev)
 {
-	while (virtqueue_detach_unused_buf(pdev->report_vq))
+	while (virtqueue_detach_unused_buf(pdev->inflate_vq))
+		;
+	while (virtqueue_detach_unused_buf(pdev->deflate_vq))
+		;
+	while (pdev->report_vq && virtqueue_detach_unused_buf(pdev->report_vq))
+		;
+	while (pdev->hint_vq && virtqueue_detach_unused_buf(pdev->hint_vq))
 		;
 	while (pdev->stats_vq && virtqueue_detach_unused_buf(pdev->stats_vq))
 		;
@@ -312,12 +376,55 @@ static void pagehint_detach_unused(struct pagehint_dev *pdev)
 static void pagehint_del_vqs(struct pagehint_dev *pdev)
 {
 	pdev->vdev->config->del_vqs(pdev->vdev);
+	pdev->inflate_vq = NULL;
+	pdev->deflate_vq = NULL;
 	pdev->report_vq = NULL;
+	pdev->hint_vq = NULL;
 	pdev->stats_vq = NULL;
 }
 
-/* Undoes pagehint_start(); a no-op if it failed or never ran. */
-static void pagehint_stop(struct pagehint_dev *pdev)
+/* Does the guest write every page it frees (init_on_free, page poisoning)? */
+static bool pagehint_frees_rewrite(void)
+{
+	return want_init_on_free() || page_poisoning_enabled_static();
+}
+
+/*
+ * As virtio_balloon: a guest that rewrites freed pages tells the host
+ * what it writes (VIRTIO_BALLOON_F_PAGE_POISON), so that a host which
+ * gives inflated or hinted pages back can write the same; one that does
+ * not never negotiates it.  Reporting, where freed pages are rewritten,
+ * would give the host nothing back: pagehint does not report then
+ * (pagehint_probe()), but balloons.
+ */
+static int pagehint_validate(struct virtio_device *vdev)
+{
+	if (!pagehint_frees_rewrite())
+		__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_PAGE_POISON);
+	__virtio_clear_bit(vdev, VIRTIO_F_ACCESS_PLATFORM);
+	return 0;
+}
+
+/* The poison value, as virtio_balloon writes it: 0 means init_on_free. */
+static void pagehint_tell_poison(struct virtio_device *vdev)
+{
+	u32 poison_val = 0;
+
+	if (!virtio_has_feature(vdev, VIRTIO_BALLOON_F_PAGE_POISON))
+		return;
+	/* A single byte, so no byte order to mind. */
+	if (!want_init_on_free())
+		memset(&poison_val, PAGE_POISON, sizeof(poison_val));
+	virtio_cwrite_le(vdev, struct virtio_balloon_config, poison_val,
+			 &poison_val);
+}
+
+/*
+ * Undoes pagehint_start(); a no-op if it failed or never ran.  @deflate:
+ * give the balloon's pages back first (remove, freeze), not for a system
+ * restart, whose next kernel starts with all of memory anyway.
+ */
+static void pagehint_stop(struct pagehint_dev *pdev, bool deflate)
 {
 	lockdep_assert_held(&pagehint_dev_lock);
 	if (!pdev->live)
@@ -333,6 +440,9 @@ static void pagehint_stop(struct pagehint_dev *pdev)
 	pdev->stats_stop = true;
 	spin_unlock_irq(&pdev->stats_lock);
 	cancel_work_sync(&pdev->stats_work);
+	/* The balloon and the hints last: they need the queues. */
+	pagehint_hint_stop();
+	pagehint_balloon_stop(deflate);
 
 	/* The device forgets its queues; only then give back what it held. */
 	virtio_reset_device(pdev->vdev);
@@ -356,39 +466,40 @@ static int pagehint_start(struct pagehint_dev *pdev)
 	if (err)
 		return err;
 
-	size = virtqueue_get_vring_size(pdev->report_vq);
-	if (size < PAGEHINT_CAPACITY) {
+	size = pdev->reporting ? virtqueue_get_vring_size(pdev->report_vq) : 0;
+	if (pdev->reporting && size < PAGEHINT_CAPACITY) {
 		dev_err(&pdev->vdev->dev,
 			"reporting queue has %u entries, pagehint needs %u\n",
 			size, PAGEHINT_CAPACITY);
 		err = -ENOSPC;
 		goto out_del_vqs;
 	}
+	pagehint_tell_poison(pdev->vdev);
 
 	WRITE_ONCE(pdev->stopping, false);
 	pdev->stats_stop = false;
 	virtio_device_ready(pdev->vdev);
+	err = pagehint_balloon_start(pdev->vdev, pdev->inflate_vq,
+				     pdev->deflate_vq);
+	if (err)
+		goto out_reset;
+	err = pagehint_hint_start(pdev->vdev, pdev->hint_vq);
+	if (err)
+		goto out_balloon;
 	if (pdev->stats_vq && pagehint_post_stats(pdev))
 		dev_warn(&pdev->vdev->dev, "cannot post the stats buffer\n");
 	pdev->live = true;
-	pagehint_worker_start(pdev);
+	if (pdev->reporting)
+		pagehint_worker_start(pdev);
 	return 0;
 
+out_balloon:
+	pagehint_balloon_stop(true);
+out_reset:
+	virtio_reset_device(pdev->vdev);
 out_del_vqs:
 	pagehint_del_vqs(pdev);
 	return err;
-}
-
-static int pagehint_validate(struct virtio_device *vdev)
-{
-	/*
-	 * pagehint never relies on reported pages keeping a value: they are
-	 * its own until the ack, and the allocator initialises them again when
-	 * pagehint frees them.  So it never asks for PAGE_POISON.
-	 */
-	__virtio_clear_bit(vdev, VIRTIO_BALLOON_F_PAGE_POISON);
-	__virtio_clear_bit(vdev, VIRTIO_F_ACCESS_PLATFORM);
-	return 0;
 }
 
 static int pagehint_probe(struct virtio_device *vdev)
@@ -404,22 +515,19 @@ static int pagehint_probe(struct virtio_device *vdev)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	if (!virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING)) {
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "the device's config space cannot be read\n");
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (!virtio_has_feature(vdev, VIRTIO_BALLOON_F_REPORTING))
 		why = "the device does not offer free page reporting";
-		err = -ENODEV;
-	} else if (want_init_on_free() || page_poisoning_enabled_static()) {
+	else if (pagehint_frees_rewrite())
 		/*
 		 * Freeing the reported range would write every page again,
 		 * making the host fault back in what it just discarded.
 		 */
 		why = "init_on_free or page poisoning rewrites every page pagehint releases";
-		err = -EINVAL;
-	}
-	if (why) {
-		dev_err(&vdev->dev, "not reporting: %s\n", why);
-		pagehint_set_state("refused %s: %s", dev_name(&vdev->dev), why);
-		goto out_unlock;
-	}
 
 	pdev = kzalloc_obj(*pdev, GFP_KERNEL);
 	if (!pdev) {
@@ -427,6 +535,8 @@ static int pagehint_probe(struct virtio_device *vdev)
 		goto out_unlock;
 	}
 	pdev->vdev = vdev;
+	pdev->reporting = !why;
+	pdev->no_report = why;
 	vdev->priv = pdev;
 	init_waitqueue_head(&pdev->ack_wait);
 	spin_lock_init(&pdev->stats_lock);
@@ -439,8 +549,11 @@ static int pagehint_probe(struct virtio_device *vdev)
 		goto out_free;
 	}
 	pagehint_bound = pdev;
-	pagehint_set_state("bound %s", dev_name(&vdev->dev));
-	dev_info(&vdev->dev, "pagehint reports free memory through this device\n");
+	pagehint_set_bound_state(pdev);
+	if (pdev->reporting)
+		dev_info(&vdev->dev, "pagehint reports free memory through this device\n");
+	else
+		dev_warn(&vdev->dev, "balloon only, not reporting: %s\n", why);
 	mutex_unlock(&pagehint_dev_lock);
 	return 0;
 
@@ -457,7 +570,7 @@ static void pagehint_remove(struct virtio_device *vdev)
 	struct pagehint_dev *pdev = vdev->priv;
 
 	mutex_lock(&pagehint_dev_lock);
-	pagehint_stop(pdev);
+	pagehint_stop(pdev, true);
 	pagehint_bound = NULL;
 	pagehint_set_state("unbound: %s was released", dev_name(&vdev->dev));
 	mutex_unlock(&pagehint_dev_lock);
@@ -478,7 +591,7 @@ static void pagehint_shutdown_dev(const char *why)
 	pagehint_shutting_down = true;
 	pdev = pagehint_bound;
 	if (pdev && pdev->live) {
-		pagehint_stop(pdev);
+		pagehint_stop(pdev, false);
 		pagehint_set_state("stopped %s: %s", dev_name(&pdev->vdev->dev), why);
 		dev_info(&pdev->vdev->dev, "reporting stopped, device reset: %s\n", why);
 	}
@@ -510,7 +623,7 @@ static void pagehint_virtio_shutdown(struct virtio_device *vdev)
 static int __maybe_unused pagehint_freeze(struct virtio_device *vdev)
 {
 	mutex_lock(&pagehint_dev_lock);
-	pagehint_stop(vdev->priv);
+	pagehint_stop(vdev->priv, true);
 	pagehint_set_state("frozen %s", dev_name(&vdev->dev));
 	mutex_unlock(&pagehint_dev_lock);
 	return 0;
@@ -526,7 +639,7 @@ static int __maybe_unused pagehint_restore(struct virtio_device *vdev)
 		pagehint_set_state("refused %s: cannot restore its queues (%d)",
 				   dev_name(&vdev->dev), err);
 	else
-		pagehint_set_state("bound %s", dev_name(&vdev->dev));
+		pagehint_set_bound_state(vdev->priv);
 	mutex_unlock(&pagehint_dev_lock);
 	return err;
 }
@@ -538,8 +651,11 @@ static const struct virtio_device_id pagehint_id_table[] = {
 MODULE_DEVICE_TABLE(virtio, pagehint_id_table);
 
 static unsigned int pagehint_features[] = {
+	VIRTIO_BALLOON_F_MUST_TELL_HOST,
 	VIRTIO_BALLOON_F_STATS_VQ,
+	VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
 	VIRTIO_BALLOON_F_FREE_PAGE_HINT,
+	VIRTIO_BALLOON_F_PAGE_POISON,
 	VIRTIO_BALLOON_F_REPORTING,
 };
 
@@ -633,6 +749,8 @@ void pagehint_virtio_exit(void)
 
 	unregister_virtio_driver(&pagehint_virtio_driver);
 	unregister_reboot_notifier(&pagehint_reboot_nb);
+	pagehint_hint_exit();
+	pagehint_balloon_exit();
 
 	/* Hand a device taken from virtio_balloon back to it (if loaded). */
 	mutex_lock(&pagehint_dev_lock);

@@ -155,4 +155,111 @@ static inline bool pagehint_balloon_unbind_oopses(void)
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
+/*
+ * The event counters the stats queue carries.  all_vm_events() fills an
+ * array of NR_VM_EVENT_ITEMS (allocated: too large for the stack).  The
+ * reclaim scan and steal counts were vm events up to 7.1 and are node
+ * stats from "mm: vmscan: move PGSCAN and PGSTEAL to node stats" (7.2);
+ * Kbuild probes mmzone.h for them (PAGEHINT_HAVE_PGSCAN_NODE_STAT).
+ */
+#ifdef CONFIG_VM_EVENT_COUNTERS
+#include <linux/vmstat.h>
+
+static inline unsigned long *pagehint_vm_events(void)
+{
+	unsigned long *ev = kmalloc_array(NR_VM_EVENT_ITEMS, sizeof(*ev),
+					  GFP_KERNEL);
+
+	if (ev)
+		all_vm_events(ev);
+	return ev;
+}
+
+static inline unsigned long pagehint_alloc_stalls(const unsigned long *ev)
+{
+	unsigned long stalls = 0;
+	int zid;
+
+	for (zid = 0; zid < MAX_NR_ZONES; zid++)
+		stalls += ev[ALLOCSTALL_NORMAL - ZONE_NORMAL + zid];
+	return stalls;
+}
+
+enum pagehint_vm_scan {
+	PAGEHINT_SCAN_KSWAPD,
+	PAGEHINT_SCAN_DIRECT,
+	PAGEHINT_STEAL_KSWAPD,
+	PAGEHINT_STEAL_DIRECT,
+};
+
+static inline unsigned long pagehint_vm_scan(const unsigned long *ev,
+					     enum pagehint_vm_scan which)
+{
+#ifdef PAGEHINT_HAVE_PGSCAN_NODE_STAT
+	static const enum node_stat_item item[] = {
+		PGSCAN_KSWAPD, PGSCAN_DIRECT, PGSTEAL_KSWAPD, PGSTEAL_DIRECT,
+	};
+
+	return global_node_page_state(item[which]);
+#else
+	static const enum vm_event_item item[] = {
+		PGSCAN_KSWAPD, PGSCAN_DIRECT, PGSTEAL_KSWAPD, PGSTEAL_DIRECT,
+	};
+
+	return ev[item[which]];
+#endif
+}
+#endif /* CONFIG_VM_EVENT_COUNTERS */
+
+/*
+ * Shrinkers are allocated by the core since "mm: shrinker: add
+ * infrastructure for dynamically allocating shrinker" (6.7), and were
+ * structs the caller registered before; Kbuild probes shrinker.h for
+ * shrinker_alloc() (PAGEHINT_HAVE_SHRINKER_ALLOC).
+ */
+#include <linux/shrinker.h>
+
+typedef unsigned long (*pagehint_shrink_fn)(struct shrinker *s,
+					    struct shrink_control *sc);
+
+static inline struct shrinker *
+pagehint_shrinker_create(const char *name, pagehint_shrink_fn count,
+			 pagehint_shrink_fn scan)
+{
+	struct shrinker *s;
+
+#ifdef PAGEHINT_HAVE_SHRINKER_ALLOC
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void pagehint_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+#ifdef PAGEHINT_HAVE_SHRINKER_ALLOC
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
+#endif
+}
+
 #endif /* _PAGEHINT_COMPAT_H */

@@ -234,3 +234,30 @@ ph_wait_idle() {
 	done
 	return 1
 }
+
+# The balloon, as the host drives it (QMP): ph_balloon_target MIB asks for a
+# guest of MIB MiB; ph_balloon_actual prints the size QEMU sees now
+# (query-balloon's "actual": RAM less the balloon), in MiB.
+ph_balloon_target() {
+	ph-host qmp balloon "{\"value\": $(($1 * 1048576))}" >/dev/null
+}
+
+ph_balloon_actual() {
+	ph-host qmp query-balloon | sed -n 's/.*"actual":\([0-9]*\).*/\1/p' |
+		awk '{ print int($1 / 1048576) }'
+}
+
+# ph_balloon_wait MIB SECONDS: wait until the guest's size is MIB MiB.
+ph_balloon_wait() {
+	local n=0
+	while [ "$(ph_balloon_actual)" != "$1" ] && [ $n -lt "$2" ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	[ "$(ph_balloon_actual)" = "$1" ]
+}
+
+# A /proc/meminfo figure, in KiB.
+ph_meminfo() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}

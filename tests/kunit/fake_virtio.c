@@ -9,6 +9,7 @@
 #include <linux/page-flags.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
+#include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
@@ -26,6 +27,7 @@ static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
 {
 	unsigned long pfn = PHYS_PFN(addr), nr = len >> PAGE_SHIFT, i;
 	bool discard = !fake->keep;
+	u64 *first;
 
 	if (fake->granule && (!IS_ALIGNED(pfn, fake->granule) ||
 			      !IS_ALIGNED(nr, fake->granule)))
@@ -33,6 +35,24 @@ static void ph_fake_check_range(struct ph_fake_dev *fake, u64 addr, u32 len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) ||
 	    !IS_ALIGNED(pfn, fake->align_pages))
 		fake->misaligned++;
+	if (nr && pfn_to_online_page(pfn)) {
+		first = kmap_local_pfn(pfn);
+		if (READ_ONCE(*first) == pagehint_canary(pfn)) {
+			if (fake->canaries < ARRAY_SIZE(fake->canary_pfn))
+				fake->canary_pfn[fake->canaries] = pfn;
+			fake->canaries++;
+			fake->req_canaries++;
+		} else {
+			unsigned long seen = min_t(unsigned long, fake->canaries,
+						   ARRAY_SIZE(fake->canary_pfn));
+
+			for (i = 0; i < seen; i++)
+				if (fake->canary_pfn[i] >= pfn &&
+				    fake->canary_pfn[i] < pfn + nr)
+					fake->canary_again |= BIT(i);
+		}
+		kunmap_local(first);
+	}
 	for (i = 0; i < nr; i++) {
 		struct page *page = pfn_to_online_page(pfn + i);
 
@@ -86,6 +106,19 @@ static unsigned int ph_fake_walk(struct ph_fake_dev *fake, struct vring *vr,
 	return n;
 }
 
+/* Return the request at @head to the driver, with used length 0. */
+static void ph_fake_return(struct virtio_device *vdev, struct vring *vr,
+			   u16 head)
+{
+	u16 used = virtio16_to_cpu(vdev, vr->used->idx);
+
+	vr->used->ring[used % vr->num].id = cpu_to_virtio32(vdev, head);
+	vr->used->ring[used % vr->num].len = 0;
+	/* Publish the entry before the index that exposes it. */
+	virt_wmb();
+	vr->used->idx = cpu_to_virtio16(vdev, used + 1);
+}
+
 /* Consume the requests made available on the reporting queue. */
 static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
 {
@@ -102,8 +135,12 @@ static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
 	while (fake->last_avail != avail) {
 		u16 head = virtio16_to_cpu(vdev,
 				vr->avail->ring[fake->last_avail % vr->num]);
-		u16 used;
-		unsigned int n = ph_fake_walk(fake, vr, head);
+		unsigned int n;
+
+		fake->req_canaries = 0;
+		n = ph_fake_walk(fake, vr, head);
+		fake->max_req_canaries = max(fake->max_req_canaries,
+					     fake->req_canaries);
 
 		fake->reports++;
 		fake->min_nents = fake->reports == 1 ? n : min(fake->min_nents, n);
@@ -113,12 +150,93 @@ static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
 			fake->held++;
 			continue;
 		}
-		used = virtio16_to_cpu(vdev, vr->used->idx);
-		vr->used->ring[used % vr->num].id = cpu_to_virtio32(vdev, head);
-		vr->used->ring[used % vr->num].len = 0;
-		/* Publish the entry before the index that exposes it. */
-		virt_wmb();
-		vr->used->idx = cpu_to_virtio16(vdev, used + 1);
+		ph_fake_return(vdev, vr, head);
+		returned = true;
+	}
+	spin_unlock(&fake->lock);
+	wake_up(&fake->wait);
+	if (returned)
+		vring_interrupt(0, vq);
+}
+
+/*
+ * The inflate or deflate queue: count the PFNs of each request (one
+ * buffer of 32-bit balloon PFNs), check an inflated page is the balloon's
+ * (allocated and PageOffline), and return the buffer.
+ */
+static void ph_fake_serve_balloon(struct ph_fake_dev *fake,
+				  struct virtqueue *vq, bool inflate)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
+	u16 avail, *last = inflate ? &fake->inflate_avail : &fake->deflate_avail;
+	bool returned = false;
+
+	spin_lock(&fake->lock);
+	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	/* Read the entries after the index that publishes them. */
+	virt_rmb();
+	while (*last != avail) {
+		u16 head = virtio16_to_cpu(vdev, vr->avail->ring[*last % vr->num]);
+		struct vring_desc *d = &vr->desc[head];
+		__virtio32 *pfns = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
+		u32 i, n = virtio32_to_cpu(vdev, d->len) / sizeof(*pfns);
+
+		for (i = 0; i < n; i++) {
+			unsigned long pfn = virtio32_to_cpu(vdev, pfns[i]) >>
+					    (PAGE_SHIFT - VIRTIO_BALLOON_PFN_SHIFT);
+			struct page *page = pfn_to_online_page(pfn);
+
+			if (inflate && (!page || PageBuddy(page) ||
+					!page_count(page) || !PageOffline(page)))
+				fake->bad_inflate++;
+		}
+		if (inflate)
+			fake->inflated += n;
+		else
+			fake->deflated += n;
+		(*last)++;
+		ph_fake_return(vdev, vr, head);
+		returned = true;
+	}
+	spin_unlock(&fake->lock);
+	if (returned)
+		vring_interrupt(0, vq);
+}
+
+/*
+ * The free page queue: an outbuf of 4 bytes is a command id (STOP ends a
+ * round), an inbuf a hinted block.  Everything is returned at once.
+ */
+static void ph_fake_serve_hint(struct ph_fake_dev *fake, struct virtqueue *vq)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
+	bool returned = false;
+	u16 avail;
+
+	spin_lock(&fake->lock);
+	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	/* Read the entries after the index that publishes them. */
+	virt_rmb();
+	while (fake->hint_avail != avail) {
+		u16 head = virtio16_to_cpu(vdev, vr->avail->ring[fake->hint_avail % vr->num]);
+		struct vring_desc *d = &vr->desc[head];
+
+		if (virtio16_to_cpu(vdev, d->flags) & VRING_DESC_F_WRITE) {
+			if (++fake->hint_blocks == fake->hint_max) {
+				WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_STOP);
+				pagehint_config_changed(vdev);
+			}
+		} else {
+			__virtio32 *id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
+
+			fake->hint_last_id = virtio32_to_cpu(vdev, *id);
+			if (fake->hint_last_id == VIRTIO_BALLOON_CMD_ID_STOP)
+				fake->hint_stops++;
+		}
+		fake->hint_avail++;
+		ph_fake_return(vdev, vr, head);
 		returned = true;
 	}
 	spin_unlock(&fake->lock);
@@ -133,6 +251,12 @@ static bool ph_fake_notify(struct virtqueue *vq)
 
 	if (!strcmp(vq->name, "reporting_vq"))
 		ph_fake_serve(fake, vq);
+	else if (!strcmp(vq->name, "inflate"))
+		ph_fake_serve_balloon(fake, vq, true);
+	else if (!strcmp(vq->name, "deflate"))
+		ph_fake_serve_balloon(fake, vq, false);
+	else if (!strcmp(vq->name, "free_page_vq"))
+		ph_fake_serve_hint(fake, vq);
 	/* Other queues: the device keeps what it is given (stats). */
 	return true;
 }
@@ -179,15 +303,40 @@ static int ph_fake_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	return 0;
 }
 
+/* The balloon's config space: num_pages, actual, ..., poison_val. */
 static void ph_fake_get(struct virtio_device *vdev, unsigned int offset,
 			void *buf, unsigned int len)
 {
+	struct ph_fake_dev *fake = to_fake(vdev);
+	__le32 v;
+
 	memset(buf, 0, len);
+	if (len != sizeof(v))
+		return;
+	if (offset == offsetof(struct virtio_balloon_config, num_pages))
+		v = cpu_to_le32(READ_ONCE(fake->num_pages));
+	else if (offset == offsetof(struct virtio_balloon_config, actual))
+		v = cpu_to_le32(READ_ONCE(fake->actual));
+	else if (offset == offsetof(struct virtio_balloon_config, free_page_hint_cmd_id))
+		v = cpu_to_le32(READ_ONCE(fake->hint_cmd_id));
+	else
+		return;
+	memcpy(buf, &v, sizeof(v));
 }
 
 static void ph_fake_set(struct virtio_device *vdev, unsigned int offset,
 			const void *buf, unsigned int len)
 {
+	struct ph_fake_dev *fake = to_fake(vdev);
+	__le32 v;
+
+	if (len != sizeof(v))
+		return;
+	memcpy(&v, buf, sizeof(v));
+	if (offset == offsetof(struct virtio_balloon_config, actual))
+		WRITE_ONCE(fake->actual, le32_to_cpu(v));
+	else if (offset == offsetof(struct virtio_balloon_config, poison_val))
+		WRITE_ONCE(fake->poison_val, le32_to_cpu(v));
 }
 
 static u8 ph_fake_get_status(struct virtio_device *vdev)
@@ -208,6 +357,9 @@ static void ph_fake_reset(struct virtio_device *vdev)
 	fake->status = 0;
 	spin_lock(&fake->lock);
 	fake->last_avail = 0;
+	fake->inflate_avail = 0;
+	fake->deflate_avail = 0;
+	fake->hint_avail = 0;
 	spin_unlock(&fake->lock);
 }
 

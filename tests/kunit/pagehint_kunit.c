@@ -35,6 +35,8 @@
 #include "../../src/host.c"
 #include "../../src/report.c"
 #include "../../src/virtio.c"
+#include "../../src/balloon.c"
+#include "../../src/hint.c"
 /* Last: it defines the tracepoints the units above declared. */
 #include "../../src/trace.c"
 #undef CREATE_TRACE_POINTS
@@ -69,6 +71,8 @@ int ph_env_init(bool hooks)
 
 void ph_env_exit(void)
 {
+	pagehint_hint_exit();
+	pagehint_balloon_exit();
 	pagehint_worker_exit();
 	pagehint_tracker_exit();
 }
@@ -102,6 +106,7 @@ static struct page *ph_alloc_or_skip(struct kunit *test, unsigned int order)
 #include "claim_test.c"
 #include "report_test.c"
 #include "sysfs_test.c"
+#include "balloon_test.c"
 #include "virtio_test.c"
 
 MODULE_DESCRIPTION("KUnit suites for pagehint");

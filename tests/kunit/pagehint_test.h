@@ -46,6 +46,7 @@ struct ph_fake_dev {
 	/* The device side of the reporting queue; under lock. */
 	spinlock_t lock;
 	u16 last_avail;
+	u16 inflate_avail, deflate_avail;	/* the balloon's queues */
 	unsigned int reports;		/* requests seen */
 	unsigned int held;		/* ... of which held */
 	unsigned int min_nents, max_nents;
@@ -58,7 +59,35 @@ struct ph_fake_dev {
 	unsigned long align_pages;
 	unsigned long held_pfn;		/* first range of the last held report */
 	unsigned long held_nr;
+	/*
+	 * Ranges that came with pagehint's canary in their first page, the
+	 * most in one request, the first PH_FAKE_CANARIES of their PFNs, and
+	 * bit j: canary_pfn[j] came again in a range without a canary.
+	 */
+	unsigned long canaries;
+	unsigned int req_canaries, max_req_canaries;
+	unsigned long canary_pfn[8];
+	unsigned long canary_again;
 	wait_queue_head_t wait;		/* woken on each request */
+
+	/*
+	 * The balloon: the config space's num_pages (the target) and actual
+	 * (as the driver wrote it), the balloon pages told on the inflate
+	 * and deflate queues, and those of them whose page was not the
+	 * driver's (free, or not offline while inflated).  Under lock.
+	 */
+	u32 num_pages, actual, poison_val;
+	unsigned long inflated, deflated, bad_inflate;
+	/*
+	 * Free page hinting: the config's command id, the ids the driver
+	 * sent (the last one, and how many STOPs), and the blocks hinted;
+	 * after hint_max blocks the device says STOP, as QEMU does once it
+	 * has what it needs (0: never).
+	 */
+	u32 hint_cmd_id, hint_last_id;
+	unsigned int hint_stops;
+	unsigned long hint_blocks, hint_max;
+	u16 hint_avail;
 };
 
 struct ph_fake_dev *ph_fake_create(struct kunit *test, u64 features,

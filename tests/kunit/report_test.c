@@ -156,7 +156,7 @@ static void report_full_and_partial(struct kunit *test)
 	struct page **pages;
 	struct ph_fake_dev *fake;
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, reported;
 
 	pages = kunit_kcalloc(test, PH_BLOCKS, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
@@ -205,9 +205,16 @@ static void report_full_and_partial(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake->indirect, 2UL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
 			(s64)n * pageblock_nr_pages << PAGE_SHIFT);
-	/* Reported blocks are remembered and skipped next time. */
-	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(page_to_pfn(pages[0]),
-							  pageblock_order));
+	/*
+	 * Reported blocks are remembered and skipped next time, all but the
+	 * first pageblock of the ranges whose canary was read back (two a
+	 * report while the host is new: host.c), which are hinted again.
+	 */
+	for (i = 0, reported = 0; i < n; i++)
+		reported += pagehint_tracker_reported(page_to_pfn(pages[i]),
+						      pageblock_order);
+	KUNIT_EXPECT_GE(test, reported, n - 4);
+	KUNIT_EXPECT_LT(test, reported, n);
 	ph_unbind(fake);
 }
 
@@ -586,6 +593,58 @@ static void report_host_granule(struct kunit *test)
 	ph_env_rebuild();
 }
 
+/*
+ * Reading a canary back costs the host a page where guest memory has no
+ * shared zero page (hugetlbfs, memfd).  While learning, at most two ranges
+ * of a report carry one; once the host has discarded PAGEHINT_HOST_LEARN
+ * reports in a row, at most one a minute.  And the first pageblock of a
+ * range checked comes again in a later report, without a canary: the host
+ * gets back what the read made it allocate.
+ */
+static void report_host_samples(struct kunit *test)
+{
+	s64 kept = atomic64_read(&pagehint_stats.reports_kept);
+	struct ph_fake_dev *fake;
+	unsigned long canaries, mask;
+	unsigned int n, i;
+
+	pagehint_knobs.delay_ms = 0;
+	pagehint_knobs.scan = PAGEHINT_SCAN_ALWAYS;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, PAGEHINT_HOST_LEARN, 60));
+	for (i = 0; i < 100 && pagehint_worker.host.clean_run < PAGEHINT_HOST_LEARN; i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.host.clean_run, (unsigned int)PAGEHINT_HOST_LEARN);
+	spin_lock(&fake->lock);
+	canaries = fake->canaries;
+	n = fake->reports;
+	spin_unlock(&fake->lock);
+	KUNIT_EXPECT_GE(test, canaries, 1UL);
+
+	/*
+	 * Known now: everything free is reported again (as after a
+	 * forgotten map), and at most the minute's sample is checked.
+	 */
+	pagehint_tracker_forget_reported();
+	pagehint_kick();
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 4, 60));
+	/* Every range checked while learning comes back, unchecked. */
+	mask = BIT(min_t(unsigned long, canaries, ARRAY_SIZE(fake->canary_pfn))) - 1;
+	for (i = 0; i < 600 && (READ_ONCE(fake->canary_again) & mask) != mask; i++)
+		msleep(100);
+	pagehint_remove(&fake->vdev);
+
+	KUNIT_EXPECT_LE(test, fake->max_req_canaries, 2U);
+	KUNIT_EXPECT_LE(test, fake->canaries - canaries, 1UL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept, 0);
+	KUNIT_EXPECT_EQ(test, fake->canary_again & mask, mask);
+	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
+	ph_fake_destroy(fake);
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
+}
+
 /* What the tracepoints said during report_tracepoints. */
 struct ph_trace_seen {
 	atomic_t reports, dones, errors, no_latency, scan_starts, scan_ends;
@@ -703,6 +762,7 @@ static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE(report_host_keeps),
 	KUNIT_CASE(report_tracepoints),
 	KUNIT_CASE_ATTR(report_host_granule, { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE(report_host_samples),
 	{}
 };
 

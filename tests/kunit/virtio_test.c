@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Suite pagehint_virtio: the driver's probe and remove (virtio.c) against
- * the fake device: which devices are refused and how, the queue layout
+ * the fake device: which devices are refused or bound for the balloon
+ * alone, and how, the queue layout
  * asked for, and removal while the device still holds a report.
  */
 
@@ -26,17 +27,26 @@ static void ph_expect_state(struct kunit *test, const char *prefix)
 	free_page((unsigned long)buf);
 }
 
-/* A device without free page reporting is refused, and says so. */
-static void virtio_refuses_no_reporting(struct kunit *test)
+/*
+ * A device without free page reporting is bound for the balloon alone:
+ * its queues are set up, the worker does not run, and the state says why.
+ */
+static void virtio_balloon_only_no_reporting(struct kunit *test)
 {
 	struct ph_fake_dev *fake;
 
 	fake = ph_fake_create(test, BIT_ULL(VIRTIO_BALLOON_F_STATS_VQ), 32);
-	KUNIT_EXPECT_EQ(test, pagehint_probe(&fake->vdev), -ENODEV);
-	KUNIT_EXPECT_NULL(test, fake->vdev.priv);
-	KUNIT_EXPECT_EQ(test, fake->nvqs, 0U);
-	ph_expect_state(test, "refused pagehint-fake");
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_EXPECT_EQ(test, fake->nvqs, 3U);
+	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "reporting_vq"), -1);
+	ph_expect_state(test, "bound pagehint-fake");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pagehint_dev_state, "balloon only: "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(pagehint_dev_state, "free page reporting"));
 	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
+	KUNIT_EXPECT_TRUE(test, fake->status & VIRTIO_CONFIG_S_DRIVER_OK);
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_TRUE(test, list_empty(&fake->vdev.vqs));
+	ph_expect_state(test, "unbound: pagehint-fake");
 	ph_fake_destroy(fake);
 }
 
@@ -77,6 +87,8 @@ struct ph_layout_case {
 };
 
 static const struct ph_layout_case ph_layout_cases[] = {
+	{ "balloon only", 0, 2, -1 },
+	{ "stats (balloon only)", BIT_ULL(VIRTIO_BALLOON_F_STATS_VQ), 3, 2 },
 	{ "reporting", BIT_ULL(VIRTIO_BALLOON_F_REPORTING), 3, -1 },
 	{ "stats+reporting (QEMU)", PH_FEATURES_QEMU, 4, 2 },
 	{ "hinting+reporting", BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT) |
@@ -110,7 +122,9 @@ static void virtio_queue_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "inflate"), 0);
 	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "deflate"), 1);
 	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "stats"), c->stats);
-	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "reporting_vq"), (int)c->nvqs - 1);
+	KUNIT_EXPECT_EQ(test, ph_fake_vq_index(fake, "reporting_vq"),
+			c->features & BIT_ULL(VIRTIO_BALLOON_F_REPORTING) ?
+			(int)c->nvqs - 1 : -1);
 	KUNIT_EXPECT_TRUE(test, fake->status & VIRTIO_CONFIG_S_DRIVER_OK);
 	if (c->stats >= 0) {
 		const struct vring *vr = virtqueue_get_vring(fake->vqs[c->stats]);
@@ -265,7 +279,7 @@ static void virtio_shutdown_stops(struct kunit *test)
 }
 
 static struct kunit_case pagehint_virtio_cases[] = {
-	KUNIT_CASE(virtio_refuses_no_reporting),
+	KUNIT_CASE(virtio_balloon_only_no_reporting),
 	KUNIT_CASE_PARAM(virtio_refuses_small_queue, ph_small_queue_gen),
 	KUNIT_CASE_PARAM(virtio_queue_layout, ph_layout_gen_params),
 	KUNIT_CASE(virtio_remove_with_report_held),
@@ -285,4 +299,4 @@ static struct kunit_suite pagehint_virtio_suite = {
 kunit_test_suites(&pagehint_map_suite, &pagehint_tracker_suite,
 		  &pagehint_scan_suite, &pagehint_claim_suite,
 		  &pagehint_report_suite, &pagehint_sysfs_suite,
-		  &pagehint_virtio_suite);
+		  &pagehint_balloon_suite, &pagehint_virtio_suite);

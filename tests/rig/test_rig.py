@@ -147,6 +147,17 @@ class QmpRequests(unittest.TestCase):
                 elif msg["execute"] == "qom-get":
                     f.write(b'{"event": "BALLOON_CHANGE", "data": {}}\n')
                     out = {"return": {"stats": {"stat-free-memory": 5}}}
+                elif msg["execute"] in ("migrate-set-parameters", "migrate"):
+                    self.calls.append(msg["execute"])
+                    out = {"return": {}}
+                elif msg["execute"] == "query-migrate":
+                    self.polls += 1
+                    out = {"return": {"status": "active"}} if self.polls < 3 else \
+                        {"return": {"status": "completed", "total-time": 1234,
+                                    "downtime": 56, "ram": {"transferred": 789}}}
+                elif msg["execute"] == "cont":
+                    self.calls.append("cont")
+                    out = {"return": {}}
                 else:
                     out = {"error": {"class": "GenericError", "desc": "no such command"}}
                 f.write(json.dumps(out).encode() + b"\n")
@@ -155,6 +166,24 @@ class QmpRequests(unittest.TestCase):
             srv.close()
 
         threading.Thread(target=run, daemon=True).start()
+
+    def setUp(self):
+        self.calls, self.polls = [], 0
+
+    def test_migrate(self):
+        """migrate: answered once query-migrate says completed, after cont."""
+        tmp = tempfile.mkdtemp()
+        r = make_rig(tmp)
+        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
+        self.serve(r.channel.qmp_path)
+        ctl = FakeCtl()
+        r.console_line("PH-HOST 7 migrate exec:cat>/dev/null", ctl)
+        self.assertEqual(ctl.sent, [])
+        for _ in range(5):
+            r.channel.tick(ctl)
+        r.channel.qmp.close()
+        self.assertEqual(self.calls, ["migrate-set-parameters", "migrate", "cont"])
+        self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56\n"])
 
     def test_qmp_roundtrip(self):
         tmp = tempfile.mkdtemp()
@@ -238,12 +267,24 @@ class Machines(unittest.TestCase):
     """QEMU's command line for each --machine: the devices and channels
     the guest's init and ph-host expect."""
 
-    def cmd(self, machine):
+    def cmd(self, machine, memfd=False, hint=False):
         a = types.SimpleNamespace(
             qemu="qemu", kernel="k", initrd="i", test="t", mem="2G", smp=2,
             reporting=True, balloon_opts="", append="", datadir=[], kvm=False,
-            huge=None, qemu_args=[], machine=machine, virtio_mem="")
+            huge=None, memfd=memfd, free_page_hint=hint, qemu_args=[], machine=machine,
+            virtio_mem="")
         return rig_qemu.qemu_cmd(a, "/s/con", "/s/ctl", "/s/qmp")
+
+    def test_memfd(self):
+        c = " ".join(self.cmd("q35", memfd=True))
+        self.assertIn("-object memory-backend-memfd,id=ram0,size=2G,share=on", c)
+        self.assertIn("-machine memory-backend=ram0", c)
+        self.assertNotIn("memfd", " ".join(self.cmd("q35")))
+
+    def test_free_page_hint(self):
+        c = " ".join(self.cmd("q35", hint=True))
+        self.assertIn("free-page-reporting=on,free-page-hint=on,iothread=iothread0", c)
+        self.assertIn("-object iothread,id=iothread0", c)
 
     def test_q35(self):
         c = " ".join(self.cmd("q35"))

@@ -5,13 +5,17 @@
  * other piece of KIB (MADV_DONTNEED) and run FREED, hold the rest for
  * SECONDS, run END, then free the rest.  The pieces freed are as small as
  * KIB only where the pages backing the region are physically contiguous; a
- * reporter with a larger reporting order finds little of it.
+ * reporter with a larger reporting order finds little of it.  With -t the
+ * memory is in transparent huge pages instead, aligned to them, so that
+ * with -p 2048 every piece freed is a whole physically contiguous 2 MiB
+ * block: scattered 2 MiB frees.
  *
- *   fragment [-m MIB] [-p KIB] [-c CMD] [-f FREED] [-h SECONDS] [-e END]
+ *   fragment [-m MIB] [-p KIB] [-t] [-c CMD] [-f FREED] [-h SECONDS] [-e END]
  *
  * Exit status: 0 on success, 2 on bad usage or an allocation failure.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+
+#define HUGE_SIZE	(2UL << 20)
 
 static void run(const char *cmd)
 {
@@ -33,15 +39,18 @@ int main(int argc, char **argv)
 	long psz = sysconf(_SC_PAGESIZE);
 	double t0, t1;
 	char *mem;
-	int opt;
+	int opt, thp = 0;
 
-	while ((opt = getopt(argc, argv, "m:p:c:f:h:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:tc:f:h:e:")) != -1) {
 		switch (opt) {
 		case 'm':
 			mib = strtoul(optarg, NULL, 0);
 			break;
 		case 'p':
 			kib = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			thp = 1;
 			break;
 		case 'c':
 			cmd = optarg;
@@ -56,7 +65,7 @@ int main(int argc, char **argv)
 			end_cmd = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-m MIB] [-p KIB] [-c CMD] [-f FREED] [-h SECONDS] [-e END]\n",
+			fprintf(stderr, "usage: %s [-m MIB] [-p KIB] [-t] [-c CMD] [-f FREED] [-h SECONDS] [-e END]\n",
 				argv[0]);
 			return 2;
 		}
@@ -67,14 +76,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	len = mib << 20;
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, len + HUGE_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		perror("fragment: mmap");
 		return 2;
 	}
-	/* Base pages: a THP would only be split, not freed, by DONTNEED. */
-	madvise(mem, len, MADV_NOHUGEPAGE);
+	if (thp) {
+		mem = (char *)(((uintptr_t)mem + HUGE_SIZE - 1) & ~(uintptr_t)(HUGE_SIZE - 1));
+		madvise(mem, len, MADV_HUGEPAGE);
+	} else {
+		/* Base pages: a THP would only be split, not freed, by DONTNEED. */
+		madvise(mem, len, MADV_NOHUGEPAGE);
+	}
 
 	t0 = now();
 	for (off = 0; off < len; off += psz)

@@ -2,7 +2,7 @@
 /*
  * memtouch: allocate anonymous memory, write a position-dependent word into
  * every page, verify it, optionally run a command while the memory is still
- * held (e.g. "ph-host mark peak"), then free it.  A guest-side workload for
+ * held (e.g. "ph-host mark peak") and verify it again after, then free it.  A guest-side workload for
  * pagehint's tests: the host sees its RSS grow by the amount touched.
  *
  *   memtouch [-m MIB] [-c CMD] [-h SECONDS]
@@ -83,6 +83,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memtouch: '%s' failed\n", cmd);
 	if (hold)
 		sleep(hold);
+	if (cmd || hold) {
+		unsigned long late = 0;
+
+		for (i = 0; i < pages; i++) {
+			if (*(uint64_t *)(mem + i * psz) != pattern(i) &&
+			    late++ < 10)
+				fprintf(stderr, "memtouch: mismatch at offset %#lx after the hold\n",
+					i * psz);
+		}
+		printf("memtouch: %lu mismatches after the hold\n", late);
+		bad += late;
+	}
 
 	munmap(mem, pages * psz);
 	printf("memtouch: freed %lu MiB\n", mib);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Free page hinting for live migration (VIRTIO_BALLOON_F_FREE_PAGE_HINT),
+ * as the stock virtio_balloon serves it.
+ *
+ * When the host starts migrating the guest it writes a new command id into
+ * the config space's free_page_hint_cmd_id.  The guest answers on the free
+ * page queue: the id, then free memory, in blocks of the largest buddy
+ * order, each held (allocated) by pagehint while the host reads the hint,
+ * then STOP when it has no more.  The host skips sending hinted pages that
+ * were not written since (its dirty log catches any that are), and when
+ * the migration is over it writes DONE: the blocks go back to the
+ * allocator.  The guest may take them back at any time before: a shrinker
+ * gives them back under memory pressure, as the stock driver's does.
+ *
+ * Hinting never touches the reporting path: hinted blocks are allocated
+ * pages, so the tracker and scans see them in use; reporting carries on.
+ *
+ * Life: pagehint_hint_start() with the queue once the device is ready,
+ * _stop() before it is reset, which gives every block back.
+ */
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/virtio.h>
+#include <linux/virtio_balloon.h>
+#include <linux/virtio_config.h>
+#include <linux/workqueue.h>
+
+#include "pagehint.h"
+#include "hint.h"
+
+#define PAGEHINT_HINT_ORDER	PAGEHINT_MAX_ORDER
+#define PAGEHINT_HINT_GFP	(__GFP_NORETRY | __GFP_NOWARN | __GFP_NOMEMALLOC)
+
+static struct pagehint_hint {
+	struct virtio_device *vdev;
+	struct virtqueue *vq;		/* NULL: the device does not hint */
+	struct workqueue_struct *wq;
+	struct work_struct work;
+	/* stop_lock protects stopped against the config callback. */
+	spinlock_t stop_lock;
+	bool stopped;
+	/* Set by a config change: read the command id again. */
+	unsigned long reread;
+	/*
+	 * The work's own: the id last read, and the buffers of the one being
+	 * answered and of STOP.  The device reads those through the DMA API,
+	 * so they live in the linear map (kmalloc), not in the module's data;
+	 * allocated at the first start, freed at module exit, since the
+	 * device may hold STOP until it is reset.
+	 */
+	u32 cmd_id_received;
+	__virtio32 *ids;
+	/* list_lock protects blocks and nr_blocks (work and shrinker). */
+	spinlock_t list_lock;
+	struct list_head blocks;
+	unsigned long nr_blocks;
+	struct shrinker *shrinker;
+} pagehint_hint = {
+	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
+	.stopped = true,
+	.list_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.list_lock),
+	.blocks = LIST_HEAD_INIT(pagehint_hint.blocks),
+};
+
+static u32 pagehint_hint_cmd_id(struct pagehint_hint *h)
+{
+	if (test_and_clear_bit(0, &h->reread))
+		virtio_cread_le(h->vdev, struct virtio_balloon_config,
+				free_page_hint_cmd_id, &h->cmd_id_received);
+	return h->cmd_id_received;
+}
+
+/* Give up to @nr held blocks back to the allocator; returns how many. */
+static unsigned long pagehint_hint_release(struct pagehint_hint *h,
+					   unsigned long nr)
+{
+	unsigned long done = 0;
+	struct page *page;
+
+	spin_lock_irq(&h->list_lock);
+	while (done < nr && !list_empty(&h->blocks)) {
+		page = list_first_entry(&h->blocks, struct page, lru);
+		list_del(&page->lru);
+		__free_pages(page, PAGEHINT_HINT_ORDER);
+		done++;
+	}
+	h->nr_blocks -= done;
+	spin_unlock_irq(&h->list_lock);
+	return done;
+}
+
+/* Drop what the host has read (used buffers); nothing to free there. */
+static void pagehint_hint_reap(struct virtqueue *vq)
+{
+	unsigned int len;
+
+	while (virtqueue_get_buf(vq, &len))
+		;
+}
+
+static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
+{
+	struct scatterlist sg;
+	int err;
+
+	pagehint_hint_reap(h->vq);
+	sg_init_one(&sg, id, sizeof(*id));
+	err = virtqueue_add_outbuf(h->vq, &sg, 1, id, GFP_KERNEL);
+	if (!err)
+		virtqueue_kick(h->vq);
+	return err;
+}
+
+/*
+ * Hand the host one more free block: 0, -EINTR when no block is left to
+ * take (all free memory is hinted), or the queue's error.
+ */
+static int pagehint_hint_send_block(struct pagehint_hint *h)
+{
+	struct scatterlist sg;
+	struct page *page;
+	int err;
+
+	pagehint_hint_reap(h->vq);
+	page = alloc_pages(PAGEHINT_HINT_GFP, PAGEHINT_HINT_ORDER);
+	if (!page)
+		return -EINTR;
+	/* One entry stays free for the stop id. */
+	if (h->vq->num_free <= 1) {
+		__free_pages(page, PAGEHINT_HINT_ORDER);
+		cond_resched();
+		return 0;
+	}
+	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
+	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
+	if (err) {
+		__free_pages(page, PAGEHINT_HINT_ORDER);
+		return err;
+	}
+	virtqueue_kick(h->vq);
+	spin_lock_irq(&h->list_lock);
+	list_add(&page->lru, &h->blocks);
+	h->nr_blocks++;
+	spin_unlock_irq(&h->list_lock);
+	pagehint_stat_add(&pagehint_stats.migration_hinted_bytes,
+			  PAGE_SIZE << PAGEHINT_HINT_ORDER);
+	return 0;
+}
+
+/* One round: the id, free blocks until none or a new id, then STOP. */
+static void pagehint_hint_round(struct pagehint_hint *h)
+{
+	struct device *dev = &h->vdev->dev;
+	int err;
+
+	h->ids[0] = cpu_to_virtio32(h->vdev, pagehint_hint_cmd_id(h));
+	err = pagehint_hint_send_id(h, &h->ids[0]);
+	if (err)
+		dev_err(dev, "free page hinting: cannot send the start id: %d\n", err);
+	while (!err && !READ_ONCE(h->stopped) &&
+	       virtio32_to_cpu(h->vdev, h->ids[0]) == pagehint_hint_cmd_id(h)) {
+		err = pagehint_hint_send_block(h);
+		if (err == -EINTR) {
+			err = 0;
+			break;
+		}
+		if (err)
+			dev_err(dev, "free page hinting: cannot send a block: %d\n", err);
+	}
+	pagehint_stat_add(&pagehint_stats.migration_hint_rounds, 1);
+	err = pagehint_hint_send_id(h, &h->ids[1]);
+	if (err)
+		dev_err(dev, "free page hinting: cannot send the stop id: %d\n", err);
+}
+
+static void pagehint_hint_work(struct work_struct *work)
+{
+	struct pagehint_hint *h = container_of(work, struct pagehint_hint, work);
+	u32 id = pagehint_hint_cmd_id(h);
+
+	if (id == VIRTIO_BALLOON_CMD_ID_DONE)
+		pagehint_hint_release(h, ULONG_MAX);
+	else if (id != VIRTIO_BALLOON_CMD_ID_STOP &&
+		 id != virtio32_to_cpu(h->vdev, h->ids[0]))
+		pagehint_hint_round(h);
+}
+
+static unsigned long pagehint_hint_count(struct shrinker *s,
+					 struct shrink_control *sc)
+{
+	return READ_ONCE(pagehint_hint.nr_blocks) << PAGEHINT_HINT_ORDER;
+}
+
+static unsigned long pagehint_hint_scan(struct shrinker *s,
+					struct shrink_control *sc)
+{
+	unsigned long nr = DIV_ROUND_UP(sc->nr_to_scan, 1UL << PAGEHINT_HINT_ORDER);
+
+	return pagehint_hint_release(&pagehint_hint, nr) << PAGEHINT_HINT_ORDER;
+}
+
+/* The host's config changed: a new command id, maybe. */
+void pagehint_hint_changed(void)
+{
+	struct pagehint_hint *h = &pagehint_hint;
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->stop_lock, flags);
+	if (!h->stopped && h->vq && !test_and_set_bit(0, &h->reread))
+		queue_work(h->wq, &h->work);
+	spin_unlock_irqrestore(&h->stop_lock, flags);
+}
+
+/* Blocks held for the host now. */
+u64 pagehint_hint_bytes(void)
+{
+	return (u64)READ_ONCE(pagehint_hint.nr_blocks) << (PAGEHINT_HINT_ORDER + PAGE_SHIFT);
+}
+
+/*
+ * The device is ready; @vq is its free page queue (NULL: not negotiated,
+ * nothing to do).  Under pagehint_dev_lock.
+ */
+int pagehint_hint_start(struct virtio_device *vdev, struct virtqueue *vq)
+{
+	struct pagehint_hint *h = &pagehint_hint;
+
+	if (!vq)
+		return 0;
+	/* One entry for the id, at least one for a block. */
+	if (virtqueue_get_vring_size(vq) < 2) {
+		dev_err(&vdev->dev, "the free page queue is too small to hint\n");
+		return -ENOSPC;
+	}
+	if (!h->ids) {
+		h->ids = kcalloc(2, sizeof(*h->ids), GFP_KERNEL);
+		if (!h->ids)
+			return -ENOMEM;
+	}
+	h->wq = alloc_workqueue("pagehint_hint", WQ_FREEZABLE | WQ_UNBOUND, 0);
+	if (!h->wq)
+		return -ENOMEM;
+	h->shrinker = pagehint_shrinker_create("pagehint-hint", pagehint_hint_count,
+					       pagehint_hint_scan);
+	if (!h->shrinker) {
+		destroy_workqueue(h->wq);
+		return -ENOMEM;
+	}
+	h->vdev = vdev;
+	h->vq = vq;
+	INIT_WORK(&h->work, pagehint_hint_work);
+	h->cmd_id_received = VIRTIO_BALLOON_CMD_ID_STOP;
+	h->ids[0] = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);
+	h->ids[1] = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);
+	h->reread = 0;
+	spin_lock_irq(&h->stop_lock);
+	h->stopped = false;
+	spin_unlock_irq(&h->stop_lock);
+	/* A migration may be under way already. */
+	pagehint_hint_changed();
+	return 0;
+}
+
+/* Stop answering, and give every held block back.  Before the reset. */
+void pagehint_hint_stop(void)
+{
+	struct pagehint_hint *h = &pagehint_hint;
+
+	if (!h->vq)
+		return;
+	spin_lock_irq(&h->stop_lock);
+	h->stopped = true;
+	spin_unlock_irq(&h->stop_lock);
+	cancel_work_sync(&h->work);
+	pagehint_shrinker_destroy(h->shrinker);
+	h->shrinker = NULL;
+	destroy_workqueue(h->wq);
+	h->wq = NULL;
+	pagehint_hint_release(h, ULONG_MAX);
+	h->vq = NULL;
+}
+
+/* Module exit: every device is gone (reset). */
+void pagehint_hint_exit(void)
+{
+	kfree(pagehint_hint.ids);
+	pagehint_hint.ids = NULL;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite pagehint_balloon: the balloon (balloon.c) against the fake
+ * device's config space and inflate and deflate queues: it follows the
+ * target and tells the host every page, leaves the managed page count as
+ * virtio_balloon does, gives back on OOM, and gives every page back when
+ * the device goes away, frozen or removed, even in the middle of inflating;
+ * and free page hinting for migration (hint.c) against its queue.
+ */
+
+/* 16 MiB, in the device's 4 KiB balloon pages. */
+#define PH_BALLOON_N	4096U
+#define PH_BALLOON_GUEST_PAGES(n) \
+	((unsigned long)(n) >> (PAGE_SHIFT - VIRTIO_BALLOON_PFN_SHIFT))
+
+static int balloon_suite_init(struct kunit_suite *suite)
+{
+	return ph_env_init(true);
+}
+
+static void balloon_suite_exit(struct kunit_suite *suite)
+{
+	ph_env_exit();
+}
+
+/* The host asks for @num_pages: as QEMU does, config space, then an event. */
+static void ph_balloon_ask(struct ph_fake_dev *fake, u32 num_pages)
+{
+	WRITE_ONCE(fake->num_pages, num_pages);
+	pagehint_config_changed(&fake->vdev);
+}
+
+static bool ph_balloon_wait_actual(struct ph_fake_dev *fake, u32 want)
+{
+	unsigned int i;
+
+	for (i = 0; i < 600 && READ_ONCE(fake->actual) != want; i++)
+		msleep(100);
+	return READ_ONCE(fake->actual) == want;
+}
+
+static struct ph_fake_dev *ph_balloon_bind(struct kunit *test, u64 features)
+{
+	struct ph_fake_dev *fake;
+
+	pagehint_knobs.enabled = 0;	/* the balloon alone */
+	fake = ph_fake_create(test, features, 32);
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	return fake;
+}
+
+static void ph_balloon_unbind(struct ph_fake_dev *fake)
+{
+	ph_fake_destroy(fake);
+	pagehint_knobs.enabled = 1;
+}
+
+/*
+ * Inflate to the target and deflate again: every page told to the host is
+ * the balloon's, actual follows, and without DEFLATE_ON_OOM the managed
+ * page count falls and comes back.  Removed while inflated, the balloon
+ * deflates first, telling the host.
+ */
+static void balloon_follows_target(struct kunit *test)
+{
+	unsigned long total = totalram_pages();
+	struct ph_fake_dev *fake = ph_balloon_bind(test, PH_FEATURES_QEMU);
+
+	ph_balloon_ask(fake, PH_BALLOON_N);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, PH_BALLOON_N));
+	KUNIT_EXPECT_EQ(test, fake->inflated, (unsigned long)PH_BALLOON_N);
+	KUNIT_EXPECT_EQ(test, fake->bad_inflate, 0UL);
+	KUNIT_EXPECT_EQ(test, pagehint_balloon_bytes(),
+			(u64)PH_BALLOON_N << VIRTIO_BALLOON_PFN_SHIFT);
+	KUNIT_EXPECT_EQ(test, totalram_pages(),
+			total - PH_BALLOON_GUEST_PAGES(PH_BALLOON_N));
+
+	ph_balloon_ask(fake, 0);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, 0));
+	KUNIT_EXPECT_EQ(test, fake->deflated, (unsigned long)PH_BALLOON_N);
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+
+	ph_balloon_ask(fake, PH_BALLOON_N);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, PH_BALLOON_N));
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, fake->actual, 0U);
+	KUNIT_EXPECT_EQ(test, fake->deflated, 2UL * PH_BALLOON_N);
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+	KUNIT_EXPECT_EQ(test, pagehint_balloon_bytes(), 0ULL);
+	ph_balloon_unbind(fake);
+}
+
+/*
+ * DEFLATE_ON_OOM: inflated pages stay in the managed count, and the OOM
+ * notifier gives back 1 MiB a call, telling the host, with the target
+ * left as it is.
+ */
+static void balloon_deflates_on_oom(struct kunit *test)
+{
+	unsigned long total = totalram_pages(), freed = 0;
+	struct ph_fake_dev *fake;
+	struct notifier_block *nb = &pagehint_balloon.oom_nb;
+
+	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
+			       BIT_ULL(VIRTIO_BALLOON_F_DEFLATE_ON_OOM));
+	ph_balloon_ask(fake, PH_BALLOON_N);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, PH_BALLOON_N));
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+	KUNIT_EXPECT_TRUE(test, pagehint_balloon.oom_registered);
+	KUNIT_EXPECT_EQ(test, nb->notifier_call(nb, 0, &freed), NOTIFY_OK);
+	KUNIT_EXPECT_EQ(test, freed,
+			PH_BALLOON_GUEST_PAGES(PAGEHINT_BALLOON_OOM_PAGES));
+	KUNIT_EXPECT_EQ(test, fake->actual, PH_BALLOON_N - PAGEHINT_BALLOON_OOM_PAGES);
+	KUNIT_EXPECT_EQ(test, fake->deflated, (unsigned long)PAGEHINT_BALLOON_OOM_PAGES);
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_FALSE(test, pagehint_balloon.oom_registered);
+	KUNIT_EXPECT_EQ(test, fake->actual, 0U);
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+	ph_balloon_unbind(fake);
+}
+
+/*
+ * Freeze deflates all of it (the host inflates again after the restore,
+ * as with virtio_balloon), restore follows the target again; a removal
+ * in the middle of a large inflation neither hangs nor keeps a page.
+ */
+static void balloon_freeze_and_remove_midway(struct kunit *test)
+{
+	unsigned long total = totalram_pages();
+	struct ph_fake_dev *fake = ph_balloon_bind(test, PH_FEATURES_QEMU);
+
+	ph_balloon_ask(fake, PH_BALLOON_N);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, PH_BALLOON_N));
+	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
+	KUNIT_EXPECT_EQ(test, fake->actual, 0U);
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), 0);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, PH_BALLOON_N));
+
+	/* 256 MiB asked for, removed after the first requests. */
+	ph_balloon_ask(fake, 16 * PH_BALLOON_N);
+	msleep(20);
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, fake->actual, 0U);
+	KUNIT_EXPECT_EQ(test, fake->inflated, fake->deflated);
+	KUNIT_EXPECT_EQ(test, fake->bad_inflate, 0UL);
+	KUNIT_EXPECT_EQ(test, totalram_pages(), total);
+	ph_balloon_unbind(fake);
+}
+
+/*
+ * Free page hinting: a new command id starts a round (the id, blocks of
+ * free memory held, STOP); the shrinker gives blocks back; DONE frees the
+ * rest; a removal during a round gives everything back.
+ */
+static void balloon_free_page_hints(struct kunit *test)
+{
+	s64 hinted = atomic64_read(&pagehint_stats.migration_hinted_bytes);
+	unsigned long block = PAGE_SIZE << PAGEHINT_HINT_ORDER;
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	struct ph_fake_dev *fake;
+	unsigned int i;
+
+	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
+			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
+	fake->hint_max = 16;
+	WRITE_ONCE(fake->hint_cmd_id, 7);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 600 && !READ_ONCE(fake->hint_stops); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
+	KUNIT_EXPECT_EQ(test, fake->hint_last_id, (u32)VIRTIO_BALLOON_CMD_ID_STOP);
+	KUNIT_EXPECT_GE(test, fake->hint_blocks, 16UL);
+	KUNIT_EXPECT_LE(test, fake->hint_blocks, 17UL);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)fake->hint_blocks * block);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.migration_hinted_bytes) - hinted,
+			(s64)(fake->hint_blocks * block));
+	KUNIT_EXPECT_EQ(test, pagehint_hint_count(NULL, &sc),
+			fake->hint_blocks << PAGEHINT_HINT_ORDER);
+	/* Memory pressure takes a block back. */
+	KUNIT_EXPECT_EQ(test, pagehint_hint_scan(NULL, &sc), 1UL << PAGEHINT_HINT_ORDER);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)(fake->hint_blocks - 1) * block);
+	/* STOP from the host: no new round. */
+	pagehint_config_changed(&fake->vdev);
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
+	/* DONE: all of it back. */
+	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+
+	/* A second round, cut short by the removal. */
+	fake->hint_max = 0;
+	WRITE_ONCE(fake->hint_cmd_id, 8);
+	pagehint_config_changed(&fake->vdev);
+	msleep(20);
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_balloon_unbind(fake);
+}
+
+static struct kunit_case pagehint_balloon_cases[] = {
+	KUNIT_CASE(balloon_follows_target),
+	KUNIT_CASE(balloon_deflates_on_oom),
+	KUNIT_CASE(balloon_freeze_and_remove_midway),
+	KUNIT_CASE(balloon_free_page_hints),
+	{}
+};
+
+static struct kunit_suite pagehint_balloon_suite = {
+	.name = "pagehint_balloon",
+	.suite_init = balloon_suite_init,
+	.suite_exit = balloon_suite_exit,
+	.test_cases = pagehint_balloon_cases,
+};
