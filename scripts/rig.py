@@ -73,6 +73,43 @@ class Rig:
     def now(self):
         return time.monotonic() - self.t0
 
+    def image_path(self):
+        """Where migrate-restore puts the guest's migrated image."""
+        return os.path.join(self.out, "migration.img")
+
+    def restore(self, qemu, sel, sampler):
+        """migrate-restore: end the migrated QEMU, start a new one from
+        its image, and answer the guest from there.  Returns the new QEMU,
+        or None if it did not come up."""
+        seq, answer = self.channel.restart
+        self.channel.restart = None
+        sel.unregister(qemu.con)
+        qemu.stop()
+        qemu.close()
+        self.a.incoming = self.image_path()
+        new = Qemu(self.a, self.out, name="qemu-restored")
+        why = new.start()
+        self.a.incoming = None
+        if why:
+            self.event(f"restore failed: {why}")
+            return None
+        self.channel.restarted(new.qmp_path)
+        sel.register(new.con, selectors.EVENT_READ)
+        sampler.pid = new.proc.pid
+        self.event(f"restored from the migrated image in a new QEMU (pid {new.proc.pid})")
+        # The guest runs once the image is in: then it may hear the answer.
+        for _ in range(600):
+            ret = self.channel.qmp_request("query-status", "")
+            if '"running":true' in ret or not new.running():
+                break
+            time.sleep(0.1)
+        try:
+            os.unlink(self.image_path())
+        except OSError:
+            pass
+        HostChannel.send(new.ctl, seq, answer + " restored=1")
+        return new
+
     def event(self, text):
         self.events.write(f"{self.now():.2f}\t{text}\n")
         self.events.flush()
@@ -104,7 +141,7 @@ class Rig:
         return kvm_failure(t, console_bytes, qerr_path, rc)
 
     def run(self):
-        qemu = Qemu(self.a, self.out)
+        qemu = self.qemu = Qemu(self.a, self.out)
         self.channel.qmp_path = qemu.qmp_path
         self.events = open(os.path.join(self.out, "events.tsv"), "w")
         try:
@@ -119,6 +156,7 @@ class Rig:
                 return RIGERR
             timed_out = self.loop(qemu)
         finally:
+            qemu = self.qemu
             exited = qemu.stop()
             qemu.close()
             self.channel.close()
@@ -150,6 +188,11 @@ class Rig:
                         self.rss = r
                         self.rss_peak = max(self.rss_peak, r)
                     self.channel.tick(qemu.ctl)
+                    if self.channel.restart is not None:
+                        qemu = self.restore(qemu, sel, sampler)
+                        if qemu is None:
+                            break
+                        self.qemu = qemu
                 if t >= a.timeout or (self.booted is None and t >= a.boot_timeout):
                     timed_out = True
                     break

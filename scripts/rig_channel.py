@@ -19,6 +19,10 @@ Requests:
                                   answer "ok total_ms=N transferred=BYTES
                                   downtime_ms=N" (the guest is paused at the
                                   end, so the answer waits for the resume)
+  migrate-restore                 the same to a file, then end this QEMU and
+                                  start a new one from the file (-incoming):
+                                  the guest goes on in the migrated image,
+                                  and the answer comes from there
 """
 
 import json
@@ -77,6 +81,8 @@ class HostChannel:
         self.waits = []          # pending wait-reclaim requests
         self.laters = []         # (time, QMP command, JSON args) to run then
         self.migration = None    # seq of the migrate request under way
+        self.restore = False     # ... which continues in a new QEMU
+        self.restart = None      # (seq, answer): the rig restarts QEMU
         self.qmp = None
         self.qmp_path = None
 
@@ -106,6 +112,9 @@ class HostChannel:
             reply = f"ok {h.rss}"
         elif cmd == "migrate" and len(rest) == 1 and self.migration is None:
             reply = self.start_migration(seq, rest[0])
+        elif cmd == "migrate-restore" and self.migration is None:
+            reply = self.start_migration(seq, f"exec:cat >{self.host.image_path()}")
+            self.restore = reply is None
         elif cmd == "rss":
             reply = f"ok {h.rss}"
         elif cmd == "console-count" and rest:
@@ -151,15 +160,26 @@ class HostChannel:
         if status not in ("completed", "failed", "cancelled"):
             return
         seq, self.migration = self.migration, None
+        restore, self.restore = self.restore, False
         if status != "completed":
             self.send(ctl, seq, f"error migration {status}: {info.get('error-desc', '')}")
             self.qmp_request("cont", "")
             return
-        self.qmp_request("cont", "")
         ram = info.get("ram", {})
-        self.send(ctl, seq, f"ok total_ms={info.get('total-time', 0)} "
+        answer = (f"ok total_ms={info.get('total-time', 0)} "
                   f"transferred={ram.get('transferred', 0)} "
                   f"downtime_ms={info.get('downtime', 0)}")
+        if restore:
+            self.restart = (seq, answer)
+            return
+        self.qmp_request("cont", "")
+        self.send(ctl, seq, answer)
+
+    def restarted(self, qmp_path):
+        """A new QEMU took over (from the migrated image): talk to its QMP."""
+        if self.qmp is not None:
+            self.qmp.close()
+        self.qmp, self.qmp_path = None, qmp_path
 
     def qmp_request(self, command, args):
         """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""

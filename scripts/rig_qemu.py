@@ -186,6 +186,9 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
            *channels,
            "-qmp", f"unix:{qmp_path},server=on,wait=off",
            *iothread, *buses, "-device", balloon]
+    if getattr(a, "incoming", None):
+        # The guest's migrated image (the rig's migrate-restore).
+        cmd += ["-incoming", f"exec:cat {a.incoming}"]
     if getattr(a, "huge", None) is not None:
         cmd += a.huge.qemu_args(a.mem)
     elif getattr(a, "memfd", False):
@@ -202,13 +205,13 @@ class Qemu:
     or why QEMU did not come up (then it has exited); con and ctl are then
     the console's and the host channel's sockets, non-blocking."""
 
-    def __init__(self, a, out):
-        self.a, self.out = a, out
+    def __init__(self, a, out, name="qemu"):
+        self.a, self.out, self.name = a, out, name
         # Sockets live in a short private directory: a unix socket path is
         # limited to 107 bytes, and QEMU's option syntax reserves ",".
         self.sockdir = tempfile.mkdtemp(prefix="pagehint-rig.")
         self.qmp_path = os.path.join(self.sockdir, "qmp.sock")
-        self.qerr_path = os.path.join(out, "qemu.stderr")
+        self.qerr_path = os.path.join(out, f"{name}.stderr")
         self.proc = None
         self.con = self.ctl = None
 
@@ -223,7 +226,7 @@ class Qemu:
             s.listen(1)
             listeners.append(s)
         cmd = qemu_cmd(self.a, *paths, self.qmp_path)
-        with open(os.path.join(self.out, "qemu.cmd"), "w") as f:
+        with open(os.path.join(self.out, f"{self.name}.cmd"), "w") as f:
             f.write(" ".join(cmd) + "\n")
         with open(self.qerr_path, "w") as qerr:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,

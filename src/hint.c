@@ -20,6 +20,7 @@
  * _stop() before it is reset, which gives every block back.
  */
 
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -128,15 +129,18 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 	int err;
 
 	pagehint_hint_reap(h->vq);
+	/*
+	 * One entry stays free for the stop id.  A full queue waits for the
+	 * host to read hints (the queue has no callback: poll), rather than
+	 * take and give back a block over and over.
+	 */
+	if (h->vq->num_free <= 1) {
+		usleep_range(500, 1000);
+		return 0;
+	}
 	page = alloc_pages(PAGEHINT_HINT_GFP, PAGEHINT_HINT_ORDER);
 	if (!page)
 		return -EINTR;
-	/* One entry stays free for the stop id. */
-	if (h->vq->num_free <= 1) {
-		__free_pages(page, PAGEHINT_HINT_ORDER);
-		cond_resched();
-		return 0;
-	}
 	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
 	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
 	if (err) {

@@ -119,8 +119,99 @@ static void ph_fake_return(struct virtio_device *vdev, struct vring *vr,
 	vr->used->idx = cpu_to_virtio16(vdev, used + 1);
 }
 
-/* Consume the requests made available on the reporting queue. */
-static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
+/*
+ * A request on the reporting queue: check and count its ranges.  Returns
+ * whether to give it back now (not while the device holds reports).
+ */
+static bool ph_fake_report(struct ph_fake_dev *fake, struct vring *vr, u16 head)
+{
+	unsigned int n;
+
+	fake->req_canaries = 0;
+	n = ph_fake_walk(fake, vr, head);
+	fake->max_req_canaries = max(fake->max_req_canaries, fake->req_canaries);
+	fake->reports++;
+	fake->min_nents = fake->reports == 1 ? n : min(fake->min_nents, n);
+	fake->max_nents = max(fake->max_nents, n);
+	if (fake->hold) {
+		fake->held++;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A request on the inflate or deflate queue: one buffer of 32-bit balloon
+ * PFNs; count them, and check an inflated page is the balloon's
+ * (allocated and PageOffline).
+ */
+static bool ph_fake_balloon(struct ph_fake_dev *fake, struct vring *vr,
+			    u16 head, bool inflate)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring_desc *d = &vr->desc[head];
+	__virtio32 *pfns = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
+	u32 i, n = virtio32_to_cpu(vdev, d->len) / sizeof(*pfns);
+
+	for (i = 0; inflate && i < n; i++) {
+		unsigned long pfn = virtio32_to_cpu(vdev, pfns[i]) >>
+				    (PAGE_SHIFT - VIRTIO_BALLOON_PFN_SHIFT);
+		struct page *page = pfn_to_online_page(pfn);
+
+		if (!page || PageBuddy(page) || !page_count(page) ||
+		    !PageOffline(page))
+			fake->bad_inflate++;
+	}
+	if (inflate)
+		fake->inflated += n;
+	else
+		fake->deflated += n;
+	return true;
+}
+
+static bool ph_fake_inflate(struct ph_fake_dev *fake, struct vring *vr, u16 head)
+{
+	return ph_fake_balloon(fake, vr, head, true);
+}
+
+static bool ph_fake_deflate(struct ph_fake_dev *fake, struct vring *vr, u16 head)
+{
+	return ph_fake_balloon(fake, vr, head, false);
+}
+
+/*
+ * A request on the free page queue: an outbuf of 4 bytes is a command id
+ * (STOP ends a round), an inbuf a hinted block.  After hint_max blocks the
+ * device says STOP, as QEMU does once it has what it needs.
+ */
+static bool ph_fake_hint(struct ph_fake_dev *fake, struct vring *vr, u16 head)
+{
+	struct virtio_device *vdev = &fake->vdev;
+	struct vring_desc *d = &vr->desc[head];
+
+	if (virtio16_to_cpu(vdev, d->flags) & VRING_DESC_F_WRITE) {
+		if (++fake->hint_blocks == fake->hint_max) {
+			WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_STOP);
+			pagehint_config_changed(vdev);
+		}
+	} else {
+		__virtio32 *id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
+
+		fake->hint_last_id = virtio32_to_cpu(vdev, *id);
+		if (fake->hint_last_id == VIRTIO_BALLOON_CMD_ID_STOP)
+			fake->hint_stops++;
+	}
+	return true;
+}
+
+/*
+ * Consume the requests made available on @vq since *@last, each through
+ * @handle, which says whether to give it back at once.
+ */
+static void ph_fake_drain(struct ph_fake_dev *fake, struct virtqueue *vq,
+			  u16 *last,
+			  bool (*handle)(struct ph_fake_dev *fake,
+					 struct vring *vr, u16 head))
 {
 	struct virtio_device *vdev = &fake->vdev;
 	/* The device's view of the ring, which it writes (used ring). */
@@ -132,112 +223,14 @@ static void ph_fake_serve(struct ph_fake_dev *fake, struct virtqueue *vq)
 	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	/* Read the entries after the index that publishes them. */
 	virt_rmb();
-	while (fake->last_avail != avail) {
-		u16 head = virtio16_to_cpu(vdev,
-				vr->avail->ring[fake->last_avail % vr->num]);
-		unsigned int n;
-
-		fake->req_canaries = 0;
-		n = ph_fake_walk(fake, vr, head);
-		fake->max_req_canaries = max(fake->max_req_canaries,
-					     fake->req_canaries);
-
-		fake->reports++;
-		fake->min_nents = fake->reports == 1 ? n : min(fake->min_nents, n);
-		fake->max_nents = max(fake->max_nents, n);
-		fake->last_avail++;
-		if (fake->hold) {
-			fake->held++;
-			continue;
-		}
-		ph_fake_return(vdev, vr, head);
-		returned = true;
-	}
-	spin_unlock(&fake->lock);
-	wake_up(&fake->wait);
-	if (returned)
-		vring_interrupt(0, vq);
-}
-
-/*
- * The inflate or deflate queue: count the PFNs of each request (one
- * buffer of 32-bit balloon PFNs), check an inflated page is the balloon's
- * (allocated and PageOffline), and return the buffer.
- */
-static void ph_fake_serve_balloon(struct ph_fake_dev *fake,
-				  struct virtqueue *vq, bool inflate)
-{
-	struct virtio_device *vdev = &fake->vdev;
-	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
-	u16 avail, *last = inflate ? &fake->inflate_avail : &fake->deflate_avail;
-	bool returned = false;
-
-	spin_lock(&fake->lock);
-	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
-	/* Read the entries after the index that publishes them. */
-	virt_rmb();
 	while (*last != avail) {
 		u16 head = virtio16_to_cpu(vdev, vr->avail->ring[*last % vr->num]);
-		struct vring_desc *d = &vr->desc[head];
-		__virtio32 *pfns = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
-		u32 i, n = virtio32_to_cpu(vdev, d->len) / sizeof(*pfns);
 
-		for (i = 0; i < n; i++) {
-			unsigned long pfn = virtio32_to_cpu(vdev, pfns[i]) >>
-					    (PAGE_SHIFT - VIRTIO_BALLOON_PFN_SHIFT);
-			struct page *page = pfn_to_online_page(pfn);
-
-			if (inflate && (!page || PageBuddy(page) ||
-					!page_count(page) || !PageOffline(page)))
-				fake->bad_inflate++;
-		}
-		if (inflate)
-			fake->inflated += n;
-		else
-			fake->deflated += n;
 		(*last)++;
-		ph_fake_return(vdev, vr, head);
-		returned = true;
-	}
-	spin_unlock(&fake->lock);
-	if (returned)
-		vring_interrupt(0, vq);
-}
-
-/*
- * The free page queue: an outbuf of 4 bytes is a command id (STOP ends a
- * round), an inbuf a hinted block.  Everything is returned at once.
- */
-static void ph_fake_serve_hint(struct ph_fake_dev *fake, struct virtqueue *vq)
-{
-	struct virtio_device *vdev = &fake->vdev;
-	struct vring *vr = (struct vring *)virtqueue_get_vring(vq);
-	bool returned = false;
-	u16 avail;
-
-	spin_lock(&fake->lock);
-	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
-	/* Read the entries after the index that publishes them. */
-	virt_rmb();
-	while (fake->hint_avail != avail) {
-		u16 head = virtio16_to_cpu(vdev, vr->avail->ring[fake->hint_avail % vr->num]);
-		struct vring_desc *d = &vr->desc[head];
-
-		if (virtio16_to_cpu(vdev, d->flags) & VRING_DESC_F_WRITE) {
-			if (++fake->hint_blocks == fake->hint_max) {
-				WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_STOP);
-				pagehint_config_changed(vdev);
-			}
-		} else {
-			__virtio32 *id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
-
-			fake->hint_last_id = virtio32_to_cpu(vdev, *id);
-			if (fake->hint_last_id == VIRTIO_BALLOON_CMD_ID_STOP)
-				fake->hint_stops++;
+		if (handle(fake, vr, head)) {
+			ph_fake_return(vdev, vr, head);
+			returned = true;
 		}
-		fake->hint_avail++;
-		ph_fake_return(vdev, vr, head);
-		returned = true;
 	}
 	spin_unlock(&fake->lock);
 	wake_up(&fake->wait);
@@ -250,13 +243,13 @@ static bool ph_fake_notify(struct virtqueue *vq)
 	struct ph_fake_dev *fake = to_fake(vq->vdev);
 
 	if (!strcmp(vq->name, "reporting_vq"))
-		ph_fake_serve(fake, vq);
+		ph_fake_drain(fake, vq, &fake->last_avail, ph_fake_report);
 	else if (!strcmp(vq->name, "inflate"))
-		ph_fake_serve_balloon(fake, vq, true);
+		ph_fake_drain(fake, vq, &fake->inflate_avail, ph_fake_inflate);
 	else if (!strcmp(vq->name, "deflate"))
-		ph_fake_serve_balloon(fake, vq, false);
+		ph_fake_drain(fake, vq, &fake->deflate_avail, ph_fake_deflate);
 	else if (!strcmp(vq->name, "free_page_vq"))
-		ph_fake_serve_hint(fake, vq);
+		ph_fake_drain(fake, vq, &fake->hint_avail, ph_fake_hint);
 	/* Other queues: the device keeps what it is given (stats). */
 	return true;
 }

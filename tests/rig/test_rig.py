@@ -149,6 +149,8 @@ class QmpRequests(unittest.TestCase):
                     out = {"return": {"stats": {"stat-free-memory": 5}}}
                 elif msg["execute"] in ("migrate-set-parameters", "migrate"):
                     self.calls.append(msg["execute"])
+                    if msg["execute"] == "migrate":
+                        self.uris.append(msg["arguments"]["uri"])
                     out = {"return": {}}
                 elif msg["execute"] == "query-migrate":
                     self.polls += 1
@@ -168,7 +170,7 @@ class QmpRequests(unittest.TestCase):
         threading.Thread(target=run, daemon=True).start()
 
     def setUp(self):
-        self.calls, self.polls = [], 0
+        self.calls, self.polls, self.uris = [], 0, []
 
     def test_migrate(self):
         """migrate: answered once query-migrate says completed, after cont."""
@@ -184,6 +186,24 @@ class QmpRequests(unittest.TestCase):
         r.channel.qmp.close()
         self.assertEqual(self.calls, ["migrate-set-parameters", "migrate", "cont"])
         self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56\n"])
+
+    def test_migrate_restore(self):
+        """migrate-restore: into the run's image file; once completed the
+        rig is asked to restart QEMU (no cont, no answer yet)."""
+        tmp = tempfile.mkdtemp()
+        r = make_rig(tmp)
+        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
+        self.serve(r.channel.qmp_path)
+        ctl = FakeCtl()
+        r.console_line("PH-HOST 8 migrate-restore", ctl)
+        for _ in range(5):
+            r.channel.tick(ctl)
+        r.channel.qmp.close()
+        self.assertEqual(self.calls, ["migrate-set-parameters", "migrate"])
+        self.assertEqual(self.uris, [f"exec:cat >{os.path.join(tmp, 'migration.img')}"])
+        self.assertEqual(ctl.sent, [])
+        self.assertEqual(r.channel.restart,
+                         ("8", "ok total_ms=1234 transferred=789 downtime_ms=56"))
 
     def test_qmp_roundtrip(self):
         tmp = tempfile.mkdtemp()
