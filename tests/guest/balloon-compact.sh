@@ -9,13 +9,7 @@
 . /tests/lib.sh
 
 DRIVER=${PH_DRIVER:-pagehint}
-if [ "$DRIVER" = pagehint ]; then
-	insmod $PH_KO || ph_fail "insmod failed"
-	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-else
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-fi
+ph_load_driver "$DRIVER"
 grep -q '^balloon_migrate ' /proc/vmstat || ph_skip "this kernel has no balloon migration"
 
 # Free order >= 9 blocks, summed over zones, in 2 MiB units.

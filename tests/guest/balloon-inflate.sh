@@ -13,8 +13,7 @@ DRIVER=${PH_DRIVER:-pagehint}
 if [ "$DRIVER" = pagehint ]; then
 	ph_load_busy
 else
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
+	ph_load_driver "$DRIVER"
 fi
 full=$(ph_balloon_actual)
 [ -n "$full" ] || ph_fail "query-balloon gave no size"

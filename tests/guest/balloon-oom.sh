@@ -7,15 +7,8 @@
 . /tests/lib.sh
 
 DRIVER=${PH_DRIVER:-pagehint}
-if [ "$DRIVER" = pagehint ]; then
-	insmod $PH_KO || ph_fail "insmod failed"
-	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-else
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-fi
-dev=$(ph_balloon_dev)
-[ "$(cut -c3 "/sys/bus/virtio/devices/$dev/features")" = 1 ] ||
+ph_load_driver "$DRIVER"
+ph_balloon_feature 2 ||
 	ph_skip "the device does not offer deflate-on-oom (--balloon-opts=deflate-on-oom=on)"
 full=$(ph_balloon_actual)
 t0=$(ph_meminfo MemTotal)

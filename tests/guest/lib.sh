@@ -199,11 +199,35 @@ ph_balloon_driver() {
 	fi
 }
 
-# Does the device offer free page reporting (feature bit 5)?
-ph_balloon_reporting() {
+# ph_balloon_feature BIT: was virtio-balloon feature BIT negotiated (2
+# deflate-on-oom, 3 free page hint, 4 page poison, 5 reporting)?
+ph_balloon_feature() {
 	local dev
 	dev=$(ph_balloon_dev) || return 1
-	[ "$(cut -c6 "/sys/bus/virtio/devices/$dev/features")" = 1 ]
+	[ "$(cut -c$(($1 + 1)) "/sys/bus/virtio/devices/$dev/features")" = 1 ]
+}
+
+# Does the device offer free page reporting (feature bit 5)?
+ph_balloon_reporting() {
+	ph_balloon_feature 5
+}
+
+# ph_load_driver DRIVER: load pagehint ("pagehint") or virtio_balloon
+# ("stock") and check that it bound the balloon device; "none" loads
+# nothing.  For the tests that measure pagehint beside the stock driver.
+ph_load_driver() {
+	case $1 in
+	pagehint)
+		insmod $PH_KO || ph_fail "insmod failed"
+		[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
+		;;
+	stock)
+		ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
+		[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
+		;;
+	none) ;;
+	*) ph_fail "driver $1: pagehint, stock or none" ;;
+	esac
 }
 
 # Print pagehint's sysfs files, one "name: value" line each.

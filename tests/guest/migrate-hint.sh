@@ -14,20 +14,8 @@
 . /tests/lib.sh
 
 DRIVER=${PH_DRIVER:-$(ph_param driver pagehint)}
-case $DRIVER in
-pagehint)
-	insmod $PH_KO || ph_fail "insmod failed"
-	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-	;;
-stock)
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-	;;
-none) ;;
-*) ph_fail "ph.driver=$DRIVER: pagehint, stock or none" ;;
-esac
-dev=$(ph_balloon_dev)
-[ "$(cut -c4 "/sys/bus/virtio/devices/$dev/features")" = 1 ] || [ "$DRIVER" = none ] ||
+ph_load_driver "$DRIVER"
+ph_balloon_feature 3 || [ "$DRIVER" = none ] ||
 	ph_skip "the device does not offer free page hinting (free-page-hint=on)"
 ph-memtouch -m 1536 >/dev/null || ph_fail "workload failed"
 ph_info "$DRIVER: MemFree $(($(ph_meminfo MemFree) >> 10)) MiB before the migration"

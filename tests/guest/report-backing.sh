@@ -26,14 +26,11 @@ ph_rss() {
 
 sleep 2
 r0=$(ph_rss)
+ph_load_driver "$DRIVER"
 if [ "$DRIVER" = pagehint ]; then
-	insmod $PH_KO || ph_fail "insmod failed"
-	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
 	ph_wait_idle 120 || ph_fail "the load-time pass did not settle"
 	settle() { ph_wait_idle 60 || true; sleep 4; }
 else
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
 	settle() { sleep 10; }
 	settle
 fi

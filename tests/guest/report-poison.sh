@@ -15,9 +15,8 @@ bound*"balloon only: init_on_free"*) ;;
 *) ph_fail "sysfs does not say why: $(cat $PH_SYSFS/device)" ;;
 esac
 dmesg | grep -q 'balloon only, not reporting: init_on_free' || ph_fail "no message in the kernel log"
-dev=$(ph_balloon_dev)
-[ "$(cut -c5 "/sys/bus/virtio/devices/$dev/features")" = 1 ] ||
-	ph_fail "PAGE_POISON not negotiated under init_on_free: $(cat "/sys/bus/virtio/devices/$dev/features")"
+ph_balloon_feature 4 ||
+	ph_fail "PAGE_POISON not negotiated under init_on_free: $(cat "/sys/bus/virtio/devices/$(ph_balloon_dev)/features")"
 full=$(ph_balloon_actual)
 ph_balloon_target $((full - 256))
 ph_balloon_wait $((full - 256)) 120 || ph_fail "no inflation: actual $(ph_balloon_actual) MiB"

@@ -172,33 +172,33 @@ class QmpRequests(unittest.TestCase):
     def setUp(self):
         self.calls, self.polls, self.uris = [], 0, []
 
-    def test_migrate(self):
-        """migrate: answered once query-migrate says completed, after cont."""
+    def rig_with_qmp(self):
+        """A rig whose QMP socket is this class's fake server."""
         tmp = tempfile.mkdtemp()
         r = make_rig(tmp)
         r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
         self.serve(r.channel.qmp_path)
-        ctl = FakeCtl()
-        r.console_line("PH-HOST 7 migrate exec:cat>/dev/null", ctl)
-        self.assertEqual(ctl.sent, [])
+        return r, tmp, FakeCtl()
+
+    def migrate(self, request):
+        """Send a migrate request, let the rig poll QMP five times."""
+        r, tmp, ctl = self.rig_with_qmp()
+        r.console_line(request, ctl)
         for _ in range(5):
             r.channel.tick(ctl)
         r.channel.qmp.close()
+        return r, tmp, ctl
+
+    def test_migrate(self):
+        """migrate: answered once query-migrate says completed, after cont."""
+        _, _, ctl = self.migrate("PH-HOST 7 migrate exec:cat>/dev/null")
         self.assertEqual(self.calls, ["migrate-set-parameters", "migrate", "cont"])
         self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56\n"])
 
     def test_migrate_restore(self):
         """migrate-restore: into the run's image file; once completed the
         rig is asked to restart QEMU (no cont, no answer yet)."""
-        tmp = tempfile.mkdtemp()
-        r = make_rig(tmp)
-        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
-        self.serve(r.channel.qmp_path)
-        ctl = FakeCtl()
-        r.console_line("PH-HOST 8 migrate-restore", ctl)
-        for _ in range(5):
-            r.channel.tick(ctl)
-        r.channel.qmp.close()
+        r, tmp, ctl = self.migrate("PH-HOST 8 migrate-restore")
         self.assertEqual(self.calls, ["migrate-set-parameters", "migrate"])
         self.assertEqual(self.uris, [f"exec:cat >{os.path.join(tmp, 'migration.img')}"])
         self.assertEqual(ctl.sent, [])
@@ -206,11 +206,7 @@ class QmpRequests(unittest.TestCase):
                          ("8", "ok total_ms=1234 transferred=789 downtime_ms=56"))
 
     def test_qmp_roundtrip(self):
-        tmp = tempfile.mkdtemp()
-        r = make_rig(tmp)
-        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
-        self.serve(r.channel.qmp_path)
-        ctl = FakeCtl()
+        r, _, ctl = self.rig_with_qmp()
         r.console_line('PH-HOST 5 qmp qom-get {"path": "/x", "property": "guest-stats"}', ctl)
         r.console_line("PH-HOST 6 qmp nosuch", ctl)
         r.channel.qmp.close()
