@@ -81,6 +81,8 @@ device-takeover    --reporting=on --machine=microvm   debug
 system-kexec       --timeout=400 --machine=microvm    debug
 balloon-inflate    -                               all
 balloon-oom        --balloon-opts=deflate-on-oom=on   all
+balloon-compact    -                               all
+stock-compact      -                               all
 stock-balloon      -                               all
 migrate-hint       --reporting=off --free-page-hint   all
 stock-migrate      --reporting=off --free-page-hint   all
@@ -110,11 +112,11 @@ kunit              --timeout=900                   debug
 # adds 8.3 min (see docs/testing.md).  CI's machine ran the previous
 # layout in the time this one did.
 CORE_TESTS="module-load report-reclaim device-takeover balloon-inflate"
-DEBUG_SKIP="stock-rebind stock-reclaim stock-noreclaim stock-backing stock-balloon stock-oom stock-migrate"
+DEBUG_SKIP="stock-rebind stock-reclaim stock-noreclaim stock-backing stock-balloon stock-oom stock-migrate stock-compact"
 # Only in `make check-all`: the stock driver's figures to compare with
 # (printed, not judged), and on -M microvm all but kexec (the path only
 # virtio-mmio has: no reset at shutdown).
-ALL_ONLY="stock-backing stock-balloon stock-oom stock-migrate"
+ALL_ONLY="stock-backing stock-balloon stock-oom stock-migrate stock-compact"
 MICROVM_CHECK="system-kexec"
 # ... and on the newest kernel also the shutdown path it alone has (7.x's
 # virtio core calls the driver's .shutdown; older ones only the reboot

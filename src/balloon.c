@@ -76,6 +76,12 @@ static struct pagehint_balloon {
 	unsigned int num_pages;		/* balloon pages the host holds */
 	unsigned int num_pfns;
 	/*
+	 * Guest pages still to inflate to the host's target, as the size
+	 * work last saw it: the watermark guard keeps them free for the
+	 * balloon.  Written by the size work and stop, read locklessly.
+	 */
+	unsigned long pending;
+	/*
 	 * The PFNs of one request.  The device reads them through the DMA
 	 * API, so they live in the linear map (kmalloc), not in the module's
 	 * data; allocated at the first start, freed at module exit.
@@ -239,6 +245,7 @@ static void pagehint_balloon_size_work(struct work_struct *work)
 						  size_work);
 	s64 diff = pagehint_balloon_towards_target(b);
 
+	WRITE_ONCE(b->pending, diff > 0 ? diff / PAGEHINT_BALLOON_PAGES_PER_PAGE : 0);
 	if (!diff)
 		return;
 	if (diff > 0)
@@ -246,6 +253,7 @@ static void pagehint_balloon_size_work(struct work_struct *work)
 	else
 		diff += pagehint_balloon_leak(b, -diff);
 	pagehint_balloon_update_actual(b);
+	WRITE_ONCE(b->pending, diff > 0 ? diff / PAGEHINT_BALLOON_PAGES_PER_PAGE : 0);
 	if (diff)
 		queue_work(system_freezable_wq, work);
 }
@@ -375,6 +383,7 @@ void pagehint_balloon_stop(bool deflate)
 	mutex_lock(&b->lock);
 	mutex_unlock(&b->lock);
 	cancel_work_sync(&b->size_work);
+	WRITE_ONCE(b->pending, 0);
 	if (b->oom_registered) {
 		unregister_oom_notifier(&b->oom_nb);
 		b->oom_registered = false;
@@ -405,6 +414,12 @@ u64 pagehint_balloon_bytes(void)
 	return (u64)READ_ONCE(pagehint_balloon.num_pages) << VIRTIO_BALLOON_PFN_SHIFT;
 }
 
+/* Guest pages the balloon is still to take for the host's target. */
+unsigned long pagehint_balloon_pending_pages(void)
+{
+	return READ_ONCE(pagehint_balloon.pending);
+}
+
 #else /* !PAGEHINT_HAVE_BALLOON: a kernel without the balloon page API */
 
 void pagehint_balloon_ack(struct virtqueue *vq)
@@ -432,6 +447,11 @@ void pagehint_balloon_exit(void)
 }
 
 u64 pagehint_balloon_bytes(void)
+{
+	return 0;
+}
+
+unsigned long pagehint_balloon_pending_pages(void)
 {
 	return 0;
 }

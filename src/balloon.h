@@ -16,5 +16,6 @@ void pagehint_balloon_exit(void);
 void pagehint_balloon_changed(void);
 void pagehint_balloon_ack(struct virtqueue *vq);
 u64 pagehint_balloon_bytes(void);
+unsigned long pagehint_balloon_pending_pages(void);
 
 #endif /* _PAGEHINT_BALLOON_H */

@@ -38,6 +38,7 @@
 #include <linux/vmstat.h>
 
 #include "pagehint.h"
+#include "balloon.h"
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
@@ -78,13 +79,17 @@ static unsigned long pagehint_zone_floor(struct zone *zone, unsigned int order,
 
 /*
  * Leave a zone alone unless its free memory stays above the floor after
- * taking @nr_pages more, with @held pages held already.
+ * taking @nr_pages more, with @held pages held already.  While the balloon
+ * inflates, what it is still to take comes on top (in every zone: it may
+ * take it from any): memory the host is about to own is not worth
+ * reporting, and a claim must not make the inflation fail.
  */
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long held, unsigned long nr_pages)
 {
 	return pagehint_zone_free(zone) >
-	       pagehint_zone_floor(zone, order, held, nr_pages) + nr_pages;
+	       pagehint_zone_floor(zone, order, held, nr_pages) + nr_pages +
+	       pagehint_balloon_pending_pages();
 }
 
 /* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# Balloon compaction: inflated pages stay movable.  With 1 GiB inflated in
-# scattered 4 KiB pages, a full compaction (vm.compact_memory) migrates
-# balloon pages (the driver tells the host of each swap: balloon_migrate in
-# /proc/vmstat) and leaves whole free pageblocks behind; the balloon still
-# holds 1 GiB and deflates cleanly.  Prints the migrations and the free
-# order-9-and-up blocks before and after, for the comparison with
-# stock-compact (virtio_balloon).
+# Balloon compaction: inflated pages stay movable.  The balloon is inflated
+# into memory left free in scattered 4 KiB holes (ph-fragment holds every
+# other page of all free memory but 256 MiB while the balloon takes
+# 512 MiB), so that once the
+# rest is freed every pageblock it touched is half balloon, half free.  A
+# full compaction (vm.compact_memory) must then migrate balloon pages (the
+# driver tells the host of each swap: balloon_migrate in /proc/vmstat) and
+# leave whole free pageblocks behind; the balloon still holds 512 MiB and
+# deflates cleanly.  Prints the migrations and the free 2 MiB blocks before
+# and after, for the comparison with stock-compact (virtio_balloon).
 . /tests/lib.sh
 
 DRIVER=${PH_DRIVER:-pagehint}
@@ -20,19 +23,40 @@ vmstat() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
 
+# Only the compaction measured: kcompactd's proactive compaction, which
+# may run at any moment, would undo the holes or compact before we look.
+echo 0 >/proc/sys/vm/compaction_proactiveness
 full=$(ph_balloon_actual)
-# Spread the balloon over memory: fill, inflate, free the fill.
-ph-memtouch -m 1024 -c "ph-host qmp balloon '{\"value\": $(((full - 1024) * 1048576))}' >/dev/null; sleep 1" >/dev/null
-ph_balloon_wait $((full - 1024)) 180 || ph_fail "the balloon did not inflate: actual $(ph_balloon_actual) MiB"
+target=$((full - 512))
+# Run by ph-fragment with the holes made: inflate into them, and wait.
+cat >/tmp/inflate.sh <<EOS
+. /tests/lib.sh
+ph_balloon_target $target
+ph_balloon_wait $target 300 || echo "inflate: actual \$(ph_balloon_actual) MiB" >/tmp/inflate.fail
+EOS
+# All free memory but 256 MiB in the holes' region, so that compaction's
+# two scanners meet inside it wherever in the zone it lies.
+frag=$(($(ph_meminfo MemFree) / 1024 - 256))
+[ $frag -ge 1280 ] || ph_skip "too little free memory: $frag MiB to fragment"
+rm -f /tmp/inflate.fail
+ph-fragment -m $frag -p 4 -f "sh /tmp/inflate.sh; cat /proc/buddyinfo" ||
+	ph_fail "ph-fragment failed"
+[ ! -e /tmp/inflate.fail ] || ph_fail "the balloon did not inflate into the holes: $(cat /tmp/inflate.fail)"
 m0=$(vmstat balloon_migrate)
+f0=$(vmstat pgmigrate_fail)
+ms0=$(vmstat compact_migrate_scanned)
+fs0=$(vmstat compact_free_scanned)
 b0=$(big_free)
 echo 1 >/proc/sys/vm/compact_memory
 sleep 2
 m1=$(vmstat balloon_migrate)
+f1=$(vmstat pgmigrate_fail)
+ms1=$(vmstat compact_migrate_scanned)
+fs1=$(vmstat compact_free_scanned)
 b1=$(big_free)
-ph_result "compact driver=$DRIVER migrated=$((m1 - m0)) big_free_before=$b0 big_free_after=$b1"
+ph_result "compact driver=$DRIVER migrated=$((m1 - m0)) failed=$((f1 - f0)) migrate_scanned=$((ms1 - ms0)) free_scanned=$((fs1 - fs0)) big_free_before=$b0 big_free_after=$b1"
 ph_info "$DRIVER: compaction migrated $((m1 - m0)) balloon pages; free 2 MiB blocks $b0 -> $b1"
-[ "$(ph_balloon_actual)" = $((full - 1024)) ] || ph_fail "the balloon changed size during compaction: $(ph_balloon_actual) MiB"
+[ "$(ph_balloon_actual)" = "$target" ] || ph_fail "the balloon changed size during compaction: $(ph_balloon_actual) MiB"
 ph_balloon_target "$full"
 ph_balloon_wait "$full" 180 || ph_fail "no deflation after compaction"
 [ "$DRIVER" = pagehint ] || exit 0

@@ -215,6 +215,32 @@ static void claim_guard(struct kunit *test)
 	}
 }
 
+/*
+ * While the balloon inflates, what it is still to take stays free: a zone
+ * that would pass the guard does not once the balloon wants its room.
+ */
+static void claim_guard_balloon(struct kunit *test)
+{
+	struct zone *zone = page_zone(virt_to_page(test));
+	unsigned long free = zone_page_state(zone, NR_FREE_PAGES) -
+			     zone_page_state(zone, NR_FREE_CMA_PAGES);
+	unsigned long low = low_wmark_pages(zone);
+	unsigned long margin = (unsigned long)PAGEHINT_CAPACITY << pageblock_order;
+
+	if (!PAGEHINT_HAVE_BALLOON)
+		kunit_skip(test, "this kernel has no balloon page API");
+	if (free <= low + 4 * margin)
+		kunit_skip(test, "the zone has too little free memory");
+#if PAGEHINT_HAVE_BALLOON
+	KUNIT_EXPECT_EQ(test, pagehint_balloon_pending_pages(), 0UL);
+	KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, 1));
+	WRITE_ONCE(pagehint_balloon.pending, free - low - margin);
+	KUNIT_EXPECT_FALSE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, 1));
+	WRITE_ONCE(pagehint_balloon.pending, 0);
+	KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, 1));
+#endif
+}
+
 /* The page frees of a range, as mm_page_free sees them. */
 static struct {
 	unsigned long pfn, nr;
@@ -335,6 +361,7 @@ static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_same_pageblock),
 	KUNIT_CASE(claim_in_use),
 	KUNIT_CASE(claim_guard),
+	KUNIT_CASE(claim_guard_balloon),
 	KUNIT_CASE(claim_keeps_pageblock_type),
 	{}
 };
