@@ -239,13 +239,19 @@ static s64 pagehint_balloon_towards_target(struct pagehint_balloon *b)
 	       READ_ONCE(b->num_pages);
 }
 
+/* @diff balloon pages still to go: what the guard keeps free for it. */
+static void pagehint_balloon_set_pending(struct pagehint_balloon *b, s64 diff)
+{
+	WRITE_ONCE(b->pending, diff > 0 ? diff / PAGEHINT_BALLOON_PAGES_PER_PAGE : 0);
+}
+
 static void pagehint_balloon_size_work(struct work_struct *work)
 {
 	struct pagehint_balloon *b = container_of(work, struct pagehint_balloon,
 						  size_work);
 	s64 diff = pagehint_balloon_towards_target(b);
 
-	WRITE_ONCE(b->pending, diff > 0 ? diff / PAGEHINT_BALLOON_PAGES_PER_PAGE : 0);
+	pagehint_balloon_set_pending(b, diff);
 	if (!diff)
 		return;
 	if (diff > 0)
@@ -253,7 +259,7 @@ static void pagehint_balloon_size_work(struct work_struct *work)
 	else
 		diff += pagehint_balloon_leak(b, -diff);
 	pagehint_balloon_update_actual(b);
-	WRITE_ONCE(b->pending, diff > 0 ? diff / PAGEHINT_BALLOON_PAGES_PER_PAGE : 0);
+	pagehint_balloon_set_pending(b, diff);
 	if (diff)
 		queue_work(system_freezable_wq, work);
 }

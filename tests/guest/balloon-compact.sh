@@ -2,9 +2,8 @@
 # Balloon compaction: inflated pages stay movable.  The balloon is inflated
 # into memory left free in scattered 4 KiB holes (ph-fragment holds every
 # other page of all free memory but 256 MiB while the balloon takes
-# 512 MiB), so that once the
-# rest is freed every pageblock it touched is half balloon, half free.  A
-# full compaction (vm.compact_memory) must then migrate balloon pages (the
+# 512 MiB), so that once the rest is freed every pageblock it touched is
+# half balloon, half free.  A full compaction (vm.compact_memory) must then migrate balloon pages (the
 # driver tells the host of each swap: balloon_migrate in /proc/vmstat) and
 # leave whole free pageblocks behind; the balloon still holds 512 MiB and
 # deflates cleanly.  Prints the migrations and the free 2 MiB blocks before
@@ -19,8 +18,10 @@ grep -q '^balloon_migrate ' /proc/vmstat || ph_skip "this kernel has no balloon 
 big_free() {
 	awk '{ m = 1; for (o = 9; o + 5 <= NF; o++) { n += $(o + 5) * m; m *= 2 } } END { print n + 0 }' /proc/buddyinfo
 }
-vmstat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+# A /proc/vmstat counter's growth across the compaction (snapshots 0, 1).
+grew() {
+	awk -v k="$1" '$1 == k { v[FILENAME] = $2 } END { print v["/tmp/vmstat.1"] - v["/tmp/vmstat.0"] }' \
+		/tmp/vmstat.0 /tmp/vmstat.1
 }
 
 # Only the compaction measured: kcompactd's proactive compaction, which
@@ -42,24 +43,19 @@ rm -f /tmp/inflate.fail
 ph-fragment -m $frag -p 4 -f "sh /tmp/inflate.sh; cat /proc/buddyinfo" ||
 	ph_fail "ph-fragment failed"
 [ ! -e /tmp/inflate.fail ] || ph_fail "the balloon did not inflate into the holes: $(cat /tmp/inflate.fail)"
-m0=$(vmstat balloon_migrate)
-f0=$(vmstat pgmigrate_fail)
-ms0=$(vmstat compact_migrate_scanned)
-fs0=$(vmstat compact_free_scanned)
+cp /proc/vmstat /tmp/vmstat.0
 b0=$(big_free)
 echo 1 >/proc/sys/vm/compact_memory
 sleep 2
-m1=$(vmstat balloon_migrate)
-f1=$(vmstat pgmigrate_fail)
-ms1=$(vmstat compact_migrate_scanned)
-fs1=$(vmstat compact_free_scanned)
+cp /proc/vmstat /tmp/vmstat.1
 b1=$(big_free)
-ph_result "compact driver=$DRIVER migrated=$((m1 - m0)) failed=$((f1 - f0)) migrate_scanned=$((ms1 - ms0)) free_scanned=$((fs1 - fs0)) big_free_before=$b0 big_free_after=$b1"
-ph_info "$DRIVER: compaction migrated $((m1 - m0)) balloon pages; free 2 MiB blocks $b0 -> $b1"
+migrated=$(grew balloon_migrate)
+ph_result "compact driver=$DRIVER migrated=$migrated failed=$(grew pgmigrate_fail) migrate_scanned=$(grew compact_migrate_scanned) free_scanned=$(grew compact_free_scanned) big_free_before=$b0 big_free_after=$b1"
+ph_info "$DRIVER: compaction migrated $migrated balloon pages; free 2 MiB blocks $b0 -> $b1"
 [ "$(ph_balloon_actual)" = "$target" ] || ph_fail "the balloon changed size during compaction: $(ph_balloon_actual) MiB"
 ph_balloon_target "$full"
 ph_balloon_wait "$full" 180 || ph_fail "no deflation after compaction"
 [ "$DRIVER" = pagehint ] || exit 0
-[ $((m1 - m0)) -gt 0 ] || ph_fail "compaction migrated no balloon page"
+[ "$migrated" -gt 0 ] || ph_fail "compaction migrated no balloon page"
 [ "$b1" -gt "$b0" ] || ph_fail "compaction made no free 2 MiB block"
 rmmod pagehint || ph_fail "rmmod failed"

@@ -188,8 +188,7 @@ static void claim_in_use(struct kunit *test)
 static void claim_guard(struct kunit *test)
 {
 	struct zone *zone = page_zone(virt_to_page(test));
-	unsigned long free = zone_page_state(zone, NR_FREE_PAGES) -
-			     zone_page_state(zone, NR_FREE_CMA_PAGES);
+	unsigned long free = pagehint_zone_free(zone);
 	unsigned long low = low_wmark_pages(zone);
 	unsigned long margin = (unsigned long)PAGEHINT_CAPACITY << pageblock_order;
 
@@ -221,17 +220,16 @@ static void claim_guard(struct kunit *test)
  */
 static void claim_guard_balloon(struct kunit *test)
 {
+#if !PAGEHINT_HAVE_BALLOON
+	kunit_skip(test, "this kernel has no balloon page API");
+#else
 	struct zone *zone = page_zone(virt_to_page(test));
-	unsigned long free = zone_page_state(zone, NR_FREE_PAGES) -
-			     zone_page_state(zone, NR_FREE_CMA_PAGES);
+	unsigned long free = pagehint_zone_free(zone);
 	unsigned long low = low_wmark_pages(zone);
 	unsigned long margin = (unsigned long)PAGEHINT_CAPACITY << pageblock_order;
 
-	if (!PAGEHINT_HAVE_BALLOON)
-		kunit_skip(test, "this kernel has no balloon page API");
 	if (free <= low + 4 * margin)
 		kunit_skip(test, "the zone has too little free memory");
-#if PAGEHINT_HAVE_BALLOON
 	KUNIT_EXPECT_EQ(test, pagehint_balloon_pending_pages(), 0UL);
 	KUNIT_EXPECT_TRUE(test, pagehint_zone_guard_ok(zone, pageblock_order, 0, 1));
 	WRITE_ONCE(pagehint_balloon.pending, free - low - margin);
