@@ -324,6 +324,11 @@ ph_qemu_bin() {
 ph_rig() {
 	local qemu=$1
 	shift
+	# One guest at a time on this machine, whoever starts it: two TCG
+	# guests on two cores would each run at half speed and time out.
+	mkdir -p "$PH_CACHE"
+	exec {ph_rig_lock}>"$PH_CACHE/guest.lock"
+	flock "$ph_rig_lock"
 	python3 "$PH_TOP/scripts/rig.py" --qemu "$qemu" \
 		--datadir "$PH_QEMU_DIR/root/usr/share/qemu" --datadir /usr/share/seabios \
 		--datadir /usr/share/qemu \
