@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""ktap.py CONSOLE.LOG [PREFIX]: count the KUnit results a guest printed.
+"""ktap.py CONSOLE.LOG [PREFIX] [--expect DIR]: count the KUnit results a
+guest printed.
 
 tests/guest/kunit.sh prints each suite's debugfs results file with every
 line prefixed "PH-KTAP: ".  This reads them back as KTAP, and prints one
@@ -12,10 +13,15 @@ line per leaf test (a case, or one parameter of a parameterised case):
 
 then "counts PASSED FAILED SKIPPED".  PREFIX (default "kunit") starts each
 name.  A suite whose plan announces more tests than it reported counts the
-missing ones as failed (a crash mid-suite).  Exit status 1 if anything
+missing ones as failed (a crash mid-suite).  With --expect DIR, the
+suites the C files of DIR register (kunit_test_suites()) and every case of
+each (KUNIT_CASE*() in the suite's case array) must have reported: one
+missing is a failure of its own ("never ran").  Exit status 1 if anything
 failed or no result was found.
 """
 
+import glob
+import os
 import re
 import sys
 
@@ -72,17 +78,73 @@ def parse(lines, prefix):
     return leaves
 
 
+CASES = re.compile(r"static\s+struct\s+kunit_case\s+(\w+)\[\]\s*=\s*\{(.*?)\n\};", re.S)
+CASE = re.compile(r"KUNIT_CASE\w*\(\s*(\w+)")
+SUITE = re.compile(r"static\s+struct\s+kunit_suite\s+(\w+)\s*=\s*\{(.*?)\n\};", re.S)
+REGISTERED = re.compile(r"kunit_test_suites?\((.*?)\);", re.S)
+
+
+def expected(directory):
+    """{suite name: [case names]} of the suites the C files of directory
+    register, in the order they are registered."""
+    text = ""
+    for path in sorted(glob.glob(os.path.join(directory, "*.c"))):
+        with open(path) as f:
+            text += f.read() + "\n"
+    arrays = {m.group(1): CASE.findall(m.group(2)) for m in CASES.finditer(text)}
+    suites = {}
+    for m in SUITE.finditer(text):
+        name = re.search(r'\.name\s*=\s*"([^"]+)"', m.group(2))
+        cases = re.search(r"\.test_cases\s*=\s*(\w+)", m.group(2))
+        if name and cases:
+            suites[m.group(1)] = (name.group(1), arrays.get(cases.group(1), []))
+    out = {}
+    for m in REGISTERED.finditer(text):
+        for var in re.findall(r"&(\w+)", m.group(1)):
+            if var in suites:
+                out[suites[var][0]] = suites[var][1]
+    return out
+
+
+def missing(leaves, want, prefix):
+    """Failures for each expected suite or case with no result in leaves.
+    A parameterised case's leaves are named suite.case.param."""
+    seen = {name[len(prefix) + 2:] for _, name, _ in leaves}
+    out = []
+    for suite, cases in want.items():
+        if not cases:
+            out.append(("FAIL", f"{prefix}: {suite}", "registers no case"))
+        for case in cases:
+            path = f"{suite}.{case}"
+            if path not in seen and not any(n.startswith(path + ".") for n in seen):
+                out.append(("FAIL", f"{prefix}: {path}", "never ran"))
+    return out
+
+
 def main():
-    if len(sys.argv) not in (2, 3):
+    args = sys.argv[1:]
+    want = None
+    if "--expect" in args:
+        i = args.index("--expect")
+        if i + 1 >= len(args):
+            sys.exit(__doc__)
+        want = expected(args[i + 1])
+        del args[i:i + 2]
+        if not want:
+            sys.exit(f"ktap.py: no registered suite found in {sys.argv[i + 2]}")
+    if len(args) not in (1, 2):
         sys.exit(__doc__)
-    prefix = sys.argv[2] if len(sys.argv) == 3 else "kunit"
+    prefix = args[1] if len(args) == 2 else "kunit"
     lines = []
-    with open(sys.argv[1], errors="replace") as f:
+    with open(args[0], errors="replace") as f:
         for line in f:
             i = line.find("PH-KTAP: ")
             if i >= 0:
                 lines.append(line[i + len("PH-KTAP: "):].rstrip("\r\n"))
     leaves = parse(lines, prefix)
+    if want is not None:
+        leaves += missing(leaves, want, prefix)
+        print(f"expected {len(want)} suites, {sum(len(c) for c in want.values())} cases")
     counts = {"ok": 0, "FAIL": 0, "skip": 0}
     for status, name, reason in leaves:
         counts[status] += 1

@@ -320,7 +320,8 @@ ph_qemu_bin() {
 
 # ph_rig QEMU RIG-OPTIONS...: the guest rig (scripts/rig.py) with QEMU binary
 # QEMU, the firmware directories, and KVM if it works here (PH_ACCEL=kvm|tcg
-# forces either).
+# forces either).  PH_DEADLINE (seconds since the epoch) caps the guest's
+# timeouts: scripts/check.sh sets it to the end of its budget.
 ph_rig() {
 	local qemu=$1
 	shift
@@ -332,7 +333,8 @@ ph_rig() {
 	python3 "$PH_TOP/scripts/rig.py" --qemu "$qemu" \
 		--datadir "$PH_QEMU_DIR/root/usr/share/qemu" --datadir /usr/share/seabios \
 		--datadir /usr/share/qemu \
-		--accel "${PH_ACCEL:-auto}" --kvm-state "$PH_CACHE/kvm-broken" "$@"
+		--accel "${PH_ACCEL:-auto}" --kvm-state "$PH_CACHE/kvm-broken" \
+		${PH_DEADLINE:+--deadline "$PH_DEADLINE"} "$@"
 }
 
 # Is KVM usable here (device present, and a VM can be created)?

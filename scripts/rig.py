@@ -32,6 +32,10 @@ from rig_qemu import (KVM_INIT_S, KVM_SILENT_S, HugePages, Qemu,  # noqa: F401
 from rig_sampler import Sampler, faults_cpu, rss_kib  # noqa: F401
 
 PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
+# A skip's reason starts with its condition in brackets when the condition
+# is the host's, not the guest's: scripts/check.sh accepts a skip only for
+# a condition the test's row names.
+SKIP_HOST_HUGEPAGES = "host-hugepages"
 KVM_BROKEN = 100         # internal: KVM present but unable to run the guest
 NAMES = {PASS: "pass", FAIL: "failed", CRASH: "crashed", TIMEOUT: "timed out",
          SKIP: "skipped", RIGERR: "rig error"}
@@ -238,6 +242,8 @@ class Rig:
             v, why = TIMEOUT, f"init did not start within {a.boot_timeout:.0f} s"
         elif timed_out:
             v, why = TIMEOUT, f"no verdict after {a.timeout:.0f} s"
+            if a.capped:
+                why += " (the test's timeout, capped by --deadline)"
         elif self.result is None:
             v, why = CRASH, f"QEMU exited ({rc}) without a verdict"
         else:
@@ -306,6 +312,9 @@ def main():
                    help="seconds until the guest's init must have started")
     p.add_argument("--timeout-scale", type=float, default=1.0,
                    help="multiply --timeout and --boot-timeout (slow kernels)")
+    p.add_argument("--deadline", type=float, default=0,
+                   help="seconds since the epoch: the run ends by then "
+                        "(caps --timeout and --boot-timeout)")
     p.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
     p.add_argument("--kvm-state", default="",
                    help="file recording that KVM cannot run guests here")
@@ -324,6 +333,12 @@ def main():
     a = p.parse_args()
     a.timeout *= a.timeout_scale
     a.boot_timeout *= a.timeout_scale
+    a.capped = False
+    if a.deadline:
+        left = max(1.0, a.deadline - time.time())
+        a.capped = left < a.timeout
+        a.timeout = min(a.timeout, left)
+        a.boot_timeout = min(a.boot_timeout, left)
     a.reporting = a.reporting == "on"
     a.kvm = kvm_usable(a.kvm_state) if a.accel == "auto" else a.accel == "kvm"
     a.huge = None
@@ -333,7 +348,8 @@ def main():
             a.huge.close()
             os.makedirs(a.out, exist_ok=True)
             sys.exit(write_verdict(a.out, SKIP, f"verdict: {NAMES[SKIP]}: "
-                                   f"{a.test} on {a.label}: {a.huge.why}"))
+                                   f"{a.test} on {a.label}: "
+                                   f"[{SKIP_HOST_HUGEPAGES}] {a.huge.why}"))
     try:
         sys.exit(run_with_fallback(a))
     except OSError as e:

@@ -62,7 +62,7 @@ codespell src include tests scripts docs debian .ci README.md Makefile Kbuild dk
 # the local keyword busybox has) and the CI entry point; warnings and
 # errors fail, notes of style do not.
 # shellcheck disable=SC2046
-shellcheck -S warning -x -P scripts $(grep -rlE '^#!.*(ba)?sh' scripts .ci | sort) || rc=1
+shellcheck -S warning -x -P scripts $(grep -rlE '^#!.*(ba)?sh' scripts .ci tests/rig | sort) || rc=1
 # shellcheck disable=SC2046
 shellcheck -S warning -s sh -e SC3043 -P tests/guest $(find tests/guest -name '*.sh' | sort) \
 	tests/guest/init tests/guest/ph-host || rc=1

@@ -8,8 +8,7 @@
 
 DRIVER=${PH_DRIVER:-pagehint}
 ph_load_driver "$DRIVER"
-ph_balloon_feature 2 ||
-	ph_skip "the device does not offer deflate-on-oom (--balloon-opts=deflate-on-oom=on)"
+ph_need_feature deflate-on-oom 2
 full=$(ph_balloon_actual)
 t0=$(ph_meminfo MemTotal)
 ph_balloon_target $((full - 1024))

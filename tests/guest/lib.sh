@@ -72,15 +72,23 @@ PH_KMEMLEAK=/sys/kernel/debug/kmemleak
 
 ph_kmemleak_check() {
 	local m
-	[ -w $PH_KMEMLEAK ] || return 0
+	# A kernel without kmemleak has nothing to check.  One with it must
+	# scan: kmemleak turns itself off after an internal error (or with
+	# kmemleak=off), and a check that cannot scan has not passed.
+	[ -e $PH_KMEMLEAK ] || grep -qw kmemleak_scan /proc/kallsyms || return 0
+	if [ ! -w $PH_KMEMLEAK ] || dmesg | grep -q 'kmemleak: Kernel memory leak detector disabled'; then
+		echo "FAIL: this kernel has kmemleak, but it cannot scan"
+		return 1
+	fi
 	for m in pagehint pagehint_test; do
 		if [ -d /sys/module/$m ]; then
 			rmmod $m || { echo "FAIL: rmmod $m after the test"; return 1; }
 		fi
 	done
-	echo scan >$PH_KMEMLEAK
-	sleep 6
-	echo scan >$PH_KMEMLEAK
+	if ! { echo scan >$PH_KMEMLEAK && sleep 6 && echo scan >$PH_KMEMLEAK; }; then
+		echo "FAIL: a kmemleak scan failed"
+		return 1
+	fi
 	if grep -q unreferenced $PH_KMEMLEAK; then
 		sed 's/^/PH-KMEMLEAK: /' $PH_KMEMLEAK
 		return 1
@@ -207,9 +215,36 @@ ph_balloon_feature() {
 	[ "$(cut -c$(($1 + 1)) "/sys/bus/virtio/devices/$dev/features")" = 1 ]
 }
 
-# Does the device offer free page reporting (feature bit 5)?
+# Was free page reporting (feature bit 5) negotiated?
 ph_balloon_reporting() {
 	ph_balloon_feature 5
+}
+
+# ph_device_offers PROPERTY: does the balloon device QEMU runs offer
+# PROPERTY (deflate-on-oom, free-page-hint, free-page-reporting)?  Asked of
+# QEMU over QMP (the virtio-pci device's backend, or the virtio-mmio device
+# itself), not read from what the driver negotiated: a driver that stopped
+# negotiating a feature must fail the tests of it, not skip them.
+ph_device_offers() {
+	local path a
+	for path in /machine/peripheral/balloon0/virtio-backend /machine/peripheral/balloon0; do
+		a=$(ph-host qmp qom-get "{\"path\": \"$path\", \"property\": \"$1\"}") || continue
+		case $a in
+		"ok true") return 0 ;;
+		"ok false") return 1 ;;
+		esac
+	done
+	ph_fail "QEMU did not say whether the balloon device offers $1"
+}
+
+# ph_need_feature PROPERTY BIT: the device offers PROPERTY (else the test
+# runs with the wrong rig options) and the bound driver negotiated it
+# (virtio-balloon feature BIT); either missing fails the test.
+ph_need_feature() {
+	ph_device_offers "$1" ||
+		ph_fail "the balloon device does not offer $1: run the test with its row's rig options (scripts/check.sh)"
+	ph_balloon_feature "$2" ||
+		ph_fail "$(ph_balloon_driver) did not negotiate $1 (feature bit $2), which the device offers"
 }
 
 # ph_load_driver DRIVER: load pagehint ("pagehint") or virtio_balloon

@@ -15,8 +15,9 @@
 
 DRIVER=${PH_DRIVER:-$(ph_param driver pagehint)}
 ph_load_driver "$DRIVER"
-ph_balloon_feature 3 || [ "$DRIVER" = none ] ||
-	ph_skip "the device does not offer free page hinting (free-page-hint=on)"
+if [ "$DRIVER" != none ]; then
+	ph_need_feature free-page-hint 3
+fi
 ph-memtouch -m 1536 >/dev/null || ph_fail "workload failed"
 ph_info "$DRIVER: MemFree $(($(ph_meminfo MemFree) >> 10)) MiB before the migration"
 ph_churn_start 128

@@ -34,7 +34,7 @@ else
 	settle() { sleep 10; }
 	settle
 fi
-ph_balloon_reporting || ph_skip "the device does not offer free page reporting"
+ph_need_feature free-page-reporting 5
 sleep 2
 r1=$(ph_rss)
 ph_info "$DRIVER: host RSS $((r0 >> 10)) MiB booted, $((r1 >> 10)) MiB with the reporter loaded"

@@ -31,7 +31,7 @@ class FakeCtl:
 
 def make_rig(tmp):
     args = types.SimpleNamespace(out=tmp, test="t", label="k", timeout=60,
-                                 boot_timeout=30, kvm=False)
+                                 boot_timeout=30, kvm=False, capped=False)
     r = rig.Rig(args)
     r.events = open(os.path.join(tmp, "events.tsv"), "w")
     return r
@@ -88,6 +88,13 @@ class Verdicts(unittest.TestCase):
     def test_timeout(self):
         self.feed("PH-BOOTED 1.0 k t")
         self.assertEqual(self.r.verdict(True, None), rig.TIMEOUT)
+
+    def test_timeout_capped_says_so(self):
+        self.r.a.capped = True
+        self.feed("PH-BOOTED 1.0 k t")
+        self.assertEqual(self.r.verdict(True, None), rig.TIMEOUT)
+        with open(os.path.join(self.tmp, "verdict")) as f:
+            self.assertIn("capped by --deadline", f.read())
 
     def test_mark_and_wait_reclaim(self):
         self.r.rss = 100
@@ -394,6 +401,47 @@ class Ktap(unittest.TestCase):
 
     def test_nothing(self):
         self.assertEqual(ktap.parse(["random", "console"], "kunit"), [])
+
+    def test_expected_cases(self):
+        """What the sources register must all have reported."""
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, "s_test.c"), "w") as f:
+            f.write(KUNIT_SOURCE)
+        want = ktap.expected(d)
+        self.assertEqual(want, {"s": ["p", "plain", "broken", "lost"], "t": []})
+        leaves = ktap.parse(KTAP_SUITE.splitlines(), "kunit")
+        self.assertEqual(ktap.missing(leaves, want, "kunit"), [
+            ("FAIL", "kunit: s.lost", "never ran"),
+            ("FAIL", "kunit: t", "registers no case"),
+        ])
+
+
+KUNIT_SOURCE = """
+static struct kunit_case s_cases[] = {
+\tKUNIT_CASE_PARAM(p, gen),
+\tKUNIT_CASE(plain),
+\tKUNIT_CASE(broken),
+\tKUNIT_CASE_SLOW(lost),
+\t{}
+};
+
+static struct kunit_suite s_suite = {
+\t.name = "s",
+\t.test_cases = s_cases,
+};
+
+static struct kunit_suite t_suite = {
+\t.name = "t",
+\t.test_cases = t_cases,
+};
+
+static struct kunit_suite unused_suite = {
+\t.name = "unused",
+\t.test_cases = s_cases,
+};
+
+kunit_test_suites(&s_suite, &t_suite);
+"""
 
 
 if __name__ == "__main__":
