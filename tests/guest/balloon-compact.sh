@@ -154,8 +154,9 @@ for blk in $(head -n 4 /tmp/candidates); do
 	sed 's/^/ph: offline dmesg: /' /tmp/offline.dmesg | tail -n 20
 	awk "BEGIN { exit !($t1 - $t0 >= $OFFLINE_S - 1) }" &&
 		ph_fail "memory$blk did not go offline within $OFFLINE_S s: $left of its $n balloon pages never moved"
-	# The page offline_pages() could not isolate, if it dumped one.
-	pfn=$(sed -n 's/.*page:[0-9a-f]* .*pfn:0x\([0-9a-f]*\).*/\1/p' /tmp/offline.dmesg | tail -n 1)
+	# The page the isolation found unmovable, if it dumped one.
+	pfn=$(awk '/ page:.* pfn:0x/ { sub(/.*pfn:0x/, ""); p = $1 }
+		/page dumped because: unmovable page/ { u = p } END { print u }' /tmp/offline.dmesg)
 	if [ -n "$pfn" ]; then
 		[ "$(pfn_balloon "$pfn")" = 0 ] ||
 			ph_fail "memory$blk: offlining found balloon page pfn 0x$pfn unmovable"
