@@ -16,8 +16,9 @@
 # (/proc/kpageflags: KPF_OFFLINE, the PageOffline mark the balloon API sets
 # on each inflated page); then the block must go offline within
 # OFFLINE_S seconds, balloon_migrate must grow by at least that count, the
-# guest must still hold as many balloon pages, and the host must see the
-# balloon at the same size.  The block comes back online, the balloon
+# guest must still hold as many balloon pages (as many as the host counts
+# in the balloon, before and after), and the host must see the balloon at
+# the same size.  The block comes back online, the balloon
 # deflates, and MemTotal is what it was before the inflation.
 . /tests/lib.sh
 
@@ -114,6 +115,9 @@ ph_info "$DRIVER: compaction migrated $migrated balloon pages; free 2 MiB blocks
 balloon_blocks | sort -k2,2nr >/tmp/blocks
 total0=$(awk '{ n += $2 } END { print n + 0 }' /tmp/blocks)
 ph_info "balloon pages per memory block of $BPAGES pages: $(tr '\n' ' ' </tmp/blocks)(total $total0)"
+# Every page the host counts in the balloon is one the guest holds there.
+[ "$total0" -eq $(((full - target) * 256)) ] ||
+	ph_fail "the guest holds $total0 balloon pages, the host's balloon $(((full - target) * 256))"
 : >/tmp/candidates
 while read -r blk n; do
 	d=$MEM/memory$blk
