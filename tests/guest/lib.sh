@@ -294,6 +294,32 @@ ph_wait_idle() {
 	return 1
 }
 
+# ph_wait_settled SECONDS FILE...: wait until pagehint's sysfs FILEs (such
+# as scans and scan_pages, which a scan under way moves in every pass) all
+# stay the same for three delay periods of at least 1 s each.
+ph_wait_settled() {
+	local secs=$1 last="" same=0 n=0 cur delay f
+	shift
+	delay=$(cat $PH_SYSFS/delay_ms)
+	[ "$delay" -ge 1000 ] || delay=1000
+	while [ $n -lt $((secs * 1000 / delay)) ]; do
+		cur=""
+		for f in "$@"; do
+			cur="$cur $(cat "$PH_SYSFS/$f")"
+		done
+		if [ "$cur" = "$last" ]; then
+			same=$((same + 1))
+			[ $same -ge 3 ] && return 0
+		else
+			same=0
+		fi
+		last=$cur
+		sleep "$(awk -v d="$delay" 'BEGIN { print d / 1000 }')"
+		n=$((n + 1))
+	done
+	return 1
+}
+
 # The balloon, as the host drives it (QMP): ph_balloon_target MIB asks for a
 # guest of MIB MiB; ph_balloon_actual prints the size QEMU sees now
 # (query-balloon's "actual": RAM less the balloon), in MiB.
