@@ -5,6 +5,9 @@
 # "Number of blocks type" table of /proc/pagetypeinfo must not change:
 # claiming a free UNMOVABLE, RECLAIMABLE or HIGHATOMIC pageblock through
 # alloc_contig_range() would come back MOVABLE (6.1 to 6.15).
+#
+# The test is only worth something if such free pageblocks exist when
+# pagehint starts: it shows they do, from the free lists, or fails.
 . /tests/lib.sh
 
 # blocks: the per-type pageblock counts of every zone, one line.
@@ -14,19 +17,43 @@ blocks() {
 		tr -s ' '
 }
 
+# free_nonmovable: how many whole pageblocks are free on the UNMOVABLE,
+# RECLAIMABLE and HIGHATOMIC free lists of all zones (free blocks of
+# pageblock order and above, counted in pageblocks).
+free_nonmovable() {
+	awk '/^Page block order:/ { pbo = $4 }
+	     $5 == "type" && ($6 == "Unmovable" || $6 == "Reclaimable" || $6 == "HighAtomic") {
+		m = 1
+		for (i = 7 + pbo; i <= NF; i++) {
+			n += $i * m
+			m *= 2
+		}
+	     }
+	     END { print n + 0 }' /proc/pagetypeinfo
+}
+
 awk '/^Number of blocks type/ { print "ph: types:", $0 }' /proc/pagetypeinfo
 ph-ptables -m 96
 echo 3 >/proc/sys/vm/drop_caches
 sleep 1
 before=$(blocks)
 [ -n "$before" ] || ph_fail "no pageblock counts in /proc/pagetypeinfo"
+nm=$(free_nonmovable)
 ph_info "before: $before"
+ph_info "free non-MOVABLE pageblocks before reporting: $nm"
+grep -E ', type +(Unmovable|Reclaimable|HighAtomic)' /proc/pagetypeinfo | sed 's/^/ph: free: /'
+[ "$nm" -gt 0 ] || ph_fail "no free UNMOVABLE, RECLAIMABLE or HIGHATOMIC pageblock to test with"
+
 ph_load_busy
 echo 0 >$PH_SYSFS/report_order
 echo 500 >$PH_SYSFS/delay_ms
 ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
 after=$(blocks)
-ph_info "after:  $after ($(cat $PH_SYSFS/reports) reports, skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock))"
+ph_info "after:  $after ($(cat $PH_SYSFS/reports) reports, $(cat $PH_SYSFS/scans) zone scans, skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock))"
+ph_info "free non-MOVABLE pageblocks after reporting: $(free_nonmovable)"
 [ "$(cat $PH_SYSFS/reports)" -gt 0 ] || ph_fail "pagehint reported nothing"
+# A whole scan at report_order 0 offers pagehint every free block, those
+# free pageblocks included.
+[ "$(cat $PH_SYSFS/scans)" -gt 0 ] || ph_fail "no zone scan completed: the free pageblocks may never have been offered"
 rmmod pagehint
 [ "$before" = "$after" ] || ph_fail "pageblock types changed: before '$before', after '$after'"
