@@ -12,14 +12,7 @@
 # then checks that pagehint did exactly that, in every round.
 . /tests/lib.sh
 
-BALLOON=/machine/peripheral/balloon0
-res=$(ph-host qmp qom-get "{\"path\": \"$BALLOON\", \"property\": \"free-page-reporting\"}") ||
-	ph_fail "qom-get free-page-reporting failed: $res"
-case $res in
-*true*) offered=1 ;;
-*false*) offered=0 ;;
-*) ph_fail "cannot tell whether the device offers reporting: $res" ;;
-esac
+if ph_device_offers free-page-reporting; then offered=1; else offered=0; fi
 
 ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
 [ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
