@@ -123,6 +123,7 @@ class Rig:
             self.channel.handle(line, ctl)
         else:
             self.lines.append(line)
+            self.channel.console(line)
         if "PH-BOOTED" in line and self.booted is None:
             self.booted = self.now()
             self.event("booted")

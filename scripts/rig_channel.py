@@ -23,11 +23,28 @@ Requests:
                                   start a new one from the file (-incoming):
                                   the guest goes on in the migrated image,
                                   and the answer comes from there
+  stop-watch REGEX                at the first console line that matches,
+                                  once: pause the guest, run the stop-qmp
+                                  commands, resume it (a look at the
+                                  devices at that moment of the guest's
+                                  way down)
+  stop-qmp COMMAND [JSON]         a QMP command to run there
+  down-watch                      the guest's next reboot or power-off,
+                                  once: QEMU pauses instead of resetting or
+                                  exiting, the rig records QEMU's reason,
+                                  resets the machine and resumes it: the
+                                  guest boots again
+  stopped [N]                     "ok REASON..." of the last watches: "console"
+                                  for stop-watch, then QEMU's reason for
+                                  down-watch (guest-reset, guest-shutdown);
+                                  with N the answer of the Nth stop-qmp
+                                  command
 """
 
 import json
 import re
 import socket
+import time
 
 
 class Qmp:
@@ -37,6 +54,7 @@ class Qmp:
         self.path = path
         self.sock = None
         self.buf = b""
+        self.events = []         # the events QEMU sent, oldest first
 
     def _message(self):
         while b"\n" not in self.buf:
@@ -61,6 +79,7 @@ class Qmp:
         while True:
             reply = self._message()
             if "event" in reply:
+                self.events.append(reply)
                 continue
             if "error" in reply:
                 raise ValueError(reply["error"].get("desc", str(reply["error"])))
@@ -85,6 +104,10 @@ class HostChannel:
         self.restart = None      # (seq, answer): the rig restarts QEMU
         self.qmp = None
         self.qmp_path = None
+        self.watch = None        # stop-watch: (REGEX, [(command, args)])
+        self.down = False        # down-watch armed
+        self.stopped = None      # the last watches: ([reasons], [answers])
+        self.reboot_pending = False  # -no-reboot's action to restore
 
     def handle(self, line, ctl):
         m = re.search(r"PH-HOST (\S+) (\S+)(.*)", line)
@@ -124,6 +147,15 @@ class HostChannel:
                 reply = f"ok {sum(1 for x in h.lines if rx.search(x))}"
             except re.error as e:
                 reply = f"error bad expression: {e}"
+        elif cmd == "stop-watch" and rest:
+            reply = self.arm(m.group(3).strip())
+        elif cmd == "down-watch":
+            reply = self.arm_down()
+        elif cmd == "stop-qmp" and rest and self.watch is not None:
+            self.watch[1].append((rest[0], m.group(3).strip()[len(rest[0]):].strip()))
+            reply = f"ok {len(self.watch[1])}"
+        elif cmd == "stopped":
+            reply = self.stop_answer(rest)
         elif cmd == "wait-reclaim" and len(rest) == 4:
             frm, peak = self.marks.get(rest[0]), self.marks.get(rest[1])
             if frm is None or peak is None:
@@ -136,6 +168,88 @@ class HostChannel:
             reply = "error bad request"
         if reply is not None:
             self.send(ctl, seq, reply)
+
+    def arm(self, text):
+        """stop-watch: pause the guest at a console line matching text."""
+        try:
+            rx = re.compile(text)
+        except re.error as e:
+            return f"error bad expression: {e}"
+        self.watch, self.stopped = (rx, []), ([], [])
+        self.host.event(f"stop-watch {text}")
+        return "ok armed"
+
+    def arm_down(self):
+        """down-watch: have the guest's reboot or power-off pause QEMU."""
+        ret = self.qmp_request("set-action", '{"reboot": "shutdown", "shutdown": "pause"}')
+        if not ret.startswith("ok"):
+            return ret
+        self.qmp.events.clear()
+        self.down = True
+        if self.stopped is None:
+            self.stopped = ([], [])
+        self.host.event("down-watch")
+        return "ok armed"
+
+    def stop_answer(self, rest):
+        """stopped [N]: the reasons of the last watches, or the Nth answer."""
+        if self.stopped is None or not self.stopped[0]:
+            return "error no stop seen"
+        reasons, answers = self.stopped
+        if not rest:
+            return "ok " + " ".join(reasons)
+        try:
+            return answers[int(rest[0]) - 1]
+        except (ValueError, IndexError):
+            return "error no such answer"
+
+    def console(self, line):
+        """A console line: the one a stop-watch waits for, or the boot
+        after a down-watch?"""
+        if self.reboot_pending and "PH-BOOTED" in line:
+            self.reboot_pending = False
+            self.qmp_request("set-action", '{"reboot": "shutdown"}')
+            for e in self.qmp.events:
+                self.host.event(f"qmp event {e.get('event')} {json.dumps(e.get('data', {}))}")
+        if self.watch is None or not self.watch[0].search(line):
+            return
+        cmds = self.watch[1]
+        self.watch = None
+        ret = self.qmp_request("stop", "")
+        self.stopped[0].append("console" if ret.startswith("ok") else "not-paused")
+        self.stopped[1].extend(self.qmp_request(c, a) for c, a in cmds)
+        self.host.event("stopped: console")
+        self.qmp_request("cont", "")
+
+    def check_down(self):
+        """A reboot or power-off under down-watch: QEMU paused in state
+        "shutdown".  Record why, reset the machine and let the guest boot
+        again; -no-reboot's actions come back once it has."""
+        if not self.down:
+            return
+        ret = self.qmp_request("query-status", "", log=False)
+        if '"status":"shutdown"' not in ret:
+            return
+        self.down = False
+        reason = "unknown"
+        for e in self.qmp.events:
+            if e.get("event") == "SHUTDOWN":
+                reason = e.get("data", {}).get("reason", reason)
+        self.stopped[0].append(reason)
+        self.host.event(f"down: {reason}")
+        # A reset under -no-reboot's action would be one more shutdown.
+        self.qmp_request("set-action", '{"reboot": "reset", "shutdown": "poweroff"}')
+        self.qmp_request("system_reset", "")
+        for _ in range(100):
+            if '"status":"shutdown"' not in self.qmp_request("query-status", "", log=False):
+                break
+            time.sleep(0.05)
+        self.qmp_request("cont", "")
+        # The firmware may reset the machine once more on its way (SeaBIOS
+        # after a reboot): -no-reboot's action comes back once the guest
+        # has booted.
+        self.reboot_pending = True
+        self.host.halted = False
 
     def start_migration(self, seq, uri):
         """Start migrating; None (answered when done) or an error."""
@@ -181,13 +295,14 @@ class HostChannel:
             self.qmp.close()
         self.qmp, self.qmp_path = None, qmp_path
 
-    def qmp_request(self, command, args):
+    def qmp_request(self, command, args, log=True):
         """Run a QMP command for the guest: "ok <JSON return>" or "error ..."."""
         try:
             if self.qmp is None:
                 self.qmp = Qmp(self.qmp_path)
             ret = self.qmp.execute(command, json.loads(args) if args else None)
-            self.host.event(f"qmp {command} {args}")
+            if log:
+                self.host.event(f"qmp {command} {args}")
             return "ok " + json.dumps(ret, separators=(",", ":"))
         except (OSError, ValueError) as e:
             self.host.event(f"qmp {command} {args} failed: {e}")
@@ -204,6 +319,7 @@ class HostChannel:
         """Every sample: answer the waits that are done, run what is due."""
         self.check_waits(ctl)
         self.check_migration(ctl)
+        self.check_down()
         now = self.host.now()
         due = [x for x in self.laters if x[0] <= now]
         self.laters = [x for x in self.laters if x[0] > now]

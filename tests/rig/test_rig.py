@@ -164,9 +164,24 @@ class QmpRequests(unittest.TestCase):
                     out = {"return": {"status": "active"}} if self.polls < 3 else \
                         {"return": {"status": "completed", "total-time": 1234,
                                     "downtime": 56, "ram": {"transferred": 789}}}
-                elif msg["execute"] == "cont":
-                    self.calls.append("cont")
+                elif msg["execute"] in ("cont", "stop", "system_reset", "set-action"):
+                    self.calls.append(msg["execute"])
+                    if msg["execute"] == "set-action":
+                        self.actions.append(msg["arguments"])
+                    if msg["execute"] == "system_reset":
+                        self.status = "prelaunch"
                     out = {"return": {}}
+                elif msg["execute"] == "query-status":
+                    self.polls += 1
+                    if self.polls == 3:
+                        self.status = "shutdown"
+                        f.write(b'{"event": "SHUTDOWN", "data": {"guest": true, '
+                                b'"reason": "guest-reset"}}\n')
+                    out = {"return": {"status": self.status,
+                                      "running": self.status == "running"}}
+                elif msg["execute"] == "x-query-virtio-status":
+                    self.calls.append("x-query-virtio-status")
+                    out = {"return": {"status": {"statuses": []}}}
                 else:
                     out = {"error": {"class": "GenericError", "desc": "no such command"}}
                 f.write(json.dumps(out).encode() + b"\n")
@@ -177,7 +192,8 @@ class QmpRequests(unittest.TestCase):
         threading.Thread(target=run, daemon=True).start()
 
     def setUp(self):
-        self.calls, self.polls, self.uris = [], 0, []
+        self.calls, self.polls, self.uris, self.actions = [], 0, [], []
+        self.status = "running"
 
     def rig_with_qmp(self):
         """A rig whose QMP socket is this class's fake server."""
@@ -211,6 +227,51 @@ class QmpRequests(unittest.TestCase):
         self.assertEqual(ctl.sent, [])
         self.assertEqual(r.channel.restart,
                          ("8", "ok total_ms=1234 transferred=789 downtime_ms=56"))
+
+    def test_stop_watch_then_reboot(self):
+        """stop-watch: the guest paused at the console line, looked at,
+        resumed, once; down-watch: QEMU paused at the guest's reboot, the
+        machine reset and resumed, -no-reboot's action back at the next
+        boot; stopped gives both reasons and the answers."""
+        r, _, ctl = self.rig_with_qmp()
+        r.console_line("PH-HOST 1 stopped", ctl)
+        r.console_line("PH-HOST 2 stop-watch pagehint.*device reset", ctl)
+        r.console_line('PH-HOST 3 stop-qmp x-query-virtio-status {"path": "/b"}', ctl)
+        r.console_line("PH-HOST 4 down-watch", ctl)
+        r.console_line("[ 9.0] pagehint virtio0: reporting stopped, device reset: x", ctl)
+        r.console_line("[ 9.0] pagehint virtio0: reporting stopped, device reset: x", ctl)
+        r.console_line("[ 9.1] reboot: Restarting system", ctl)
+        for _ in range(4):
+            r.channel.tick(ctl)
+        r.console_line("PH-BOOTED 1.0 k t", ctl)
+        r.console_line("PH-HOST 5 stopped", ctl)
+        r.console_line("PH-HOST 6 stopped 1", ctl)
+        r.console_line("PH-HOST 7 stopped 2", ctl)
+        r.channel.qmp.close()
+        self.assertEqual(ctl.sent, ["1 error no stop seen\n", "2 ok armed\n", "3 ok 1\n",
+                                    "4 ok armed\n", "5 ok console guest-reset\n",
+                                    '6 ok {"status":{"statuses":[]}}\n',
+                                    "7 error no such answer\n"])
+        self.assertEqual(self.calls, ["set-action", "stop", "x-query-virtio-status", "cont",
+                                      "set-action", "system_reset", "cont", "set-action"])
+        self.assertEqual(self.actions[0], {"reboot": "shutdown", "shutdown": "pause"})
+        self.assertEqual(self.actions[1], {"reboot": "reset", "shutdown": "poweroff"})
+        self.assertEqual(self.actions[-1], {"reboot": "shutdown"})
+        self.assertFalse(r.halted)
+        self.assertIsNone(r.channel.watch)
+        self.assertFalse(r.channel.down)
+
+    def test_stop_watch_alone(self):
+        """stop-watch without down-watch (a kexec): QEMU's actions are left
+        as they are."""
+        r, _, ctl = self.rig_with_qmp()
+        r.console_line("PH-HOST 1 stop-watch Starting new kernel", ctl)
+        r.console_line("PH-HOST 2 stop-qmp x-query-virtio-status", ctl)
+        r.console_line("[ 9.0] kexec_core: Starting new kernel", ctl)
+        r.console_line("PH-HOST 3 stopped", ctl)
+        r.channel.qmp.close()
+        self.assertEqual(self.calls, ["stop", "x-query-virtio-status", "cont"])
+        self.assertEqual(ctl.sent[-1], "3 ok console\n")
 
     def test_qmp_roundtrip(self):
         r, _, ctl = self.rig_with_qmp()
