@@ -169,11 +169,17 @@ ph_still_reporting() {
 # of what the workload took; the rig's answer ("ok 2.3s rss=...") is left in
 # PH_RECLAIM.  Fails the test otherwise, with pagehint's stats if loaded.
 ph_reclaim_half() {
-	ph-host mark before >/dev/null
-	ph-memtouch -m "$1" -c 'ph-host mark peak >/dev/null' || ph_fail "workload failed"
+	local before peak took
+	before=$(ph-host mark before) || ph_fail "no RSS from the host: $before"
+	ph-memtouch -m "$1" -c 'ph-host mark peak >/tmp/peak' || ph_fail "workload failed"
+	peak=$(cat /tmp/peak)
+	# The workload must have raised the RSS: falling by half of nothing
+	# proves nothing.
+	took=$(((${peak#ok } - ${before#ok }) >> 10))
+	[ $took -ge $(($1 / 2)) ] || ph_fail "the workload raised the host RSS by $took MiB of $1"
 	PH_RECLAIM=$(ph-host wait-reclaim before peak 0.5 "$2") || {
 		[ ! -d $PH_SYSFS ] || ph_stats
-		ph_fail "host RSS did not fall by half of the peak within $2 s: $PH_RECLAIM"
+		ph_fail "host RSS did not fall by half of the $took MiB the workload took within $2 s: $PH_RECLAIM"
 	}
 }
 

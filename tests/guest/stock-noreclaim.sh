@@ -8,7 +8,7 @@
 MIB=${PH_MIB:-1024}
 ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
 [ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-! ph_balloon_reporting || ph_fail "run this test with the device's reporting off"
+! ph_device_offers free-page-reporting || ph_fail "run this test with the device's reporting off (--reporting=off)"
 
 sleep 3
 before=$(ph-host mark before) || ph_fail "no RSS from the host: $before"
