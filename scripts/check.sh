@@ -73,6 +73,7 @@ admin-trace        -                               bookworm-cloud,trixie-cloud,s
 report-reclaim     --reporting=on                  all
 report-integrity   --timeout=240                   all
 report-poison      --append=init_on_free=1         all
+report-poison      --append=page_poison=1          bookworm
 report-pressure    -                               all
 report-nodiscard   -- -overcommit mem-lock=on      all
 report-hugepages   --hugepages skip-ok=host-hugepages bookworm-cloud,debug
@@ -123,6 +124,11 @@ kunit              --timeout=900                   debug
 # check-debug` every row on the debug kernel.  docs/testing.md has the
 # figures.
 CORE_TESTS="module-load report-reclaim device-takeover balloon-inflate"
+# bookworm is the default kernel's source with Debian's generic config: what
+# can differ there is the build, the binding, and page poisoning (of the
+# stock kernels, only its config has CONFIG_PAGE_POISONING).
+SIBLING_KERNEL=bookworm
+SIBLING_TESTS="module-load report-reclaim report-poison"
 NEWEST_KERNEL=sid-cloud
 # 7.x's virtio core calls the driver's .shutdown; older ones only the
 # reboot notifier, which the default and debug kernels test.
@@ -130,8 +136,11 @@ NEWEST_TESTS="system-kexec"
 DEBUG_TESTS="kunit module-load module-stress device-takeover device-hotplug system-freeze system-kexec balloon-inflate"
 # On -M microvm, the path only virtio-mmio has (no reset at shutdown).
 MICROVM_CHECK="system-kexec"
-# Only in `make check-all`: the stock driver's figures to compare with.
-ALL_ONLY="stock-backing stock-balloon stock-oom stock-migrate stock-compact"
+# Only in `make check-all`: the stock driver's figures to compare with,
+# stock-rebind (the stock driver alone), and report-hugepages (the granule
+# on hugetlbfs, which report-backing --hugepages covers as the admin sees
+# it: host memory back).
+ALL_ONLY="stock-backing stock-balloon stock-oom stock-migrate stock-compact stock-rebind report-hugepages"
 
 # The run's budget: CI stops a run at 5400 s; 4500 leaves it the time to
 # clone and to install the host's packages.  No limit for the other suites.
@@ -277,6 +286,7 @@ in_tier() {
 	esac
 	[ "$2" = "$PH_DEFAULT_KERNEL" ] && return 0
 	[ "$2" = debug ] && { grep -qw -- "$1" <<<"$DEBUG_TESTS"; return; }
+	[ "$2" = "$SIBLING_KERNEL" ] && { grep -qw -- "$1" <<<"$SIBLING_TESTS"; return; }
 	[ "$2" = "$NEWEST_KERNEL" ] && grep -qw -- "$1" <<<"$NEWEST_TESTS" && return 0
 	grep -qw -- "$1" <<<"$CORE_TESTS"
 }
@@ -291,7 +301,7 @@ kernel_selected() {
 }
 
 main() {
-	local kernels
+	local kernels stock="" id want_debug=""
 	run_t0=$(date +%s)
 	ph_host_deps
 	ph_need_pkgs sparse
@@ -303,16 +313,66 @@ main() {
 	table=$GUEST_TESTS
 	[ "${PH_SUITE:-check}" = stress ] && table=$STRESS_TESTS
 
+	for id in $kernels; do
+		if [ "$id" = debug ]; then want_debug=1; else stock+=" $id"; fi
+	done
 	ph_log "fetching kernels: $kernels"
-	# shellcheck disable=SC2086
-	if run_case "fetch kernels and QEMU" "$results/fetch.log" \
+	if run_case "fetch the stock kernels and QEMU" "$results/fetch.log" \
 		sh -c '"$1"/scripts/fetch-kernels.sh $2 && "$1"/scripts/fetch-qemu.sh' \
-		- "$PH_TOP" "$kernels"; then
-		[ "${PH_SUITE:-check}" = stress ] || host_checks "$kernels"
-		guest_tests "$kernels"
+		- "$PH_TOP" "$stock"; then
+		[ -z "$want_debug" ] || debug_build_start
+		if [ "${PH_SUITE:-check}" != stress ]; then
+			host_common
+			for id in $(kernel_order "$stock"); do
+				host_kernel "$id"
+			done
+		fi
+		guest_tests "$stock"
+		if [ -n "$debug_pid" ] && debug_build_wait; then
+			[ "${PH_SUITE:-check}" = stress ] || host_kernel debug
+			guest_tests debug
+		fi
 		[ "${PH_SUITE:-check}" = stress ] || distro_test
 	fi
 	finish
+}
+
+# The debug kernel is built from source the first time (about 10 minutes on
+# two idle cores).  It builds at the lowest priority while the stock
+# kernels' checks and guests run, on the CPU time they leave idle; its own
+# checks and guests come after it.
+debug_pid=""
+debug_build_start() {
+	setsid nice -n 19 "$PH_TOP/scripts/fetch-kernels.sh" debug >"$results/debug-kernel.log" 2>&1 &
+	debug_pid=$!
+	debug_t0=$(date +%s)
+	trap 'kill -- -"$debug_pid" 2>/dev/null' EXIT
+}
+
+# debug_build_wait: wait for the debug kernel (within the budget) and
+# record its build as a result.
+debug_build_wait() {
+	local t0 rc
+	t0=$(date +%s)
+	while kill -0 "$debug_pid" 2>/dev/null && [ "$(left)" -ge $MIN_START ]; do
+		sleep 5
+	done
+	if kill -0 "$debug_pid" 2>/dev/null; then
+		kill -- -"$debug_pid" 2>/dev/null
+		record "build the debug kernel" FAIL $(($(date +%s) - debug_t0)) \
+			"not done within the ${budget} s budget"
+		return 1
+	fi
+	wait "$debug_pid"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		record "build the debug kernel" FAIL $(($(date +%s) - debug_t0)) \
+			"see $results/debug-kernel.log"
+		tail -n 15 "$results/debug-kernel.log" | sed 's/^/        | /'
+		return 1
+	fi
+	record "build the debug kernel" ok $(($(date +%s) - debug_t0))
+	echo "        (waited $(($(date +%s) - t0)) s for it after the stock kernels)"
 }
 
 # The distro test (scripts/distro-test.sh: 95 s warm, about 4 minutes
@@ -325,31 +385,38 @@ distro_test() {
 	grep -E 'distro-test:|verdict:' "$results/distro-test.log" | sed 's/^/        /'
 }
 
-host_checks() {
-	local id
+# The host checks that do not depend on a kernel.
+host_common() {
 	echo "== host checks"
-	# shellcheck disable=SC2086
-	set -- $1
 	run_case "rig self-test" "$results/host/rig-selftest.log" \
 		python3 "$PH_TOP/tests/rig/test_rig.py"
 	run_case "check.sh self-test" "$results/host/check-selftest.log" \
 		"$PH_TOP/tests/rig/test_check.sh"
 	run_case "style (checkpatch --strict, codespell, shellcheck)" "$results/host/style.log" \
 		"$PH_TOP/scripts/style.sh"
-	for id in "$@"; do
-		run_case "build W=1 (DKMS) $id" "$results/host/build-$id.log" \
-			env PH_W1=1 "$PH_TOP/scripts/dkms-build.sh" "$id" &&
-			built_ko[$id]=$(tail -n 1 "$results/host/build-$id.log")
-		if ! ph_kernel_needs_chroot "$id"; then
+}
+
+# Sparse runs on the default kernel and the debug kernel (6.1 and 6.12:
+# both sides of every compat switch the host compiler can build).
+SPARSE_KERNELS="$PH_DEFAULT_KERNEL debug"
+
+# host_kernel ID: the W=1 DKMS build, sparse, the W=1 KUnit module build.
+host_kernel() {
+	local id=$1
+	echo "== host checks on $id"
+	run_case "build W=1 (DKMS) $id" "$results/host/build-$id.log" \
+		env PH_W1=1 "$PH_TOP/scripts/dkms-build.sh" "$id" &&
+		built_ko[$id]=$(tail -n 1 "$results/host/build-$id.log")
+	if grep -qw -- "$id" <<<"$SPARSE_KERNELS" || [ "${PH_SUITE:-check}" != check ]; then
+		ph_kernel_needs_chroot "$id" ||
 			run_case "sparse $id" "$results/host/sparse-$id.log" \
 				"$PH_TOP/scripts/sparse.sh" "$id"
-		fi
-		if grep -qx 'CONFIG_KUNIT=y' "$(ph_kernel_headers "$id")/.config"; then
-			run_case "build W=1 KUnit module $id" "$results/host/kunit-$id.log" \
-				"$PH_TOP/scripts/kunit-build.sh" "$id" &&
-				built_kunit_ko[$id]=$(tail -n 1 "$results/host/kunit-$id.log")
-		fi
-	done
+	fi
+	if grep -qx 'CONFIG_KUNIT=y' "$(ph_kernel_headers "$id")/.config"; then
+		run_case "build W=1 KUnit module $id" "$results/host/kunit-$id.log" \
+			"$PH_TOP/scripts/kunit-build.sh" "$id" &&
+			built_kunit_ko[$id]=$(tail -n 1 "$results/host/kunit-$id.log")
+	fi
 }
 
 # kernel_order IDS: the default kernel, the other stock kernels, the debug
