@@ -25,6 +25,18 @@ guest_stats() {
 host() {
 	echo "$res" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
 }
+# wait_refresh STAMP: poll (30 s at most) until QEMU holds statistics newer
+# than its last-update STAMP, and leave them in $res.
+wait_refresh() {
+	local n=0
+	res=$(guest_stats)
+	while [ "$(host last-update)" = "$1" ] && [ $n -lt 30 ]; do
+		sleep 1
+		res=$(guest_stats)
+		n=$((n + 1))
+	done
+	[ "$(host last-update)" != "$1" ] || ph_fail "the stats were not refreshed in 30 s: $res"
+}
 # QEMU's value for a tag the guest did not send (2^64 - 1); too large for
 # the shell's arithmetic, so it is compared as a string first.
 UNSET=18446744073709551615
@@ -42,14 +54,7 @@ echo 16 >/proc/sys/vm/nr_hugepages
 # The host keeps the buffer the guest filled last and hands it back every
 # polling interval; wait until it has been refreshed at least once.
 res=$(guest_stats)
-first=$(host last-update)
-n=0
-while [ "$(host last-update)" = "$first" ] && [ $n -lt 30 ]; do
-	sleep 1
-	res=$(guest_stats)
-	n=$((n + 1))
-done
-[ "$(host last-update)" != "$first" ] || ph_fail "the stats were not refreshed in 30 s: $res"
+wait_refresh "$(host last-update)"
 
 # Let pagehint's load-time pass settle, so that reports in flight (claimed
 # memory, out of the free count) are few while the figures are compared.
@@ -62,15 +67,8 @@ ph_wait_idle 60 || ph_info "reporting did not go idle in 60 s"
 # here writes a file between the two copies (tmpfs pages count as caches).
 vm0=$(cat /proc/vmstat) mi0=$(cat /proc/meminfo) rep0=$(cat $PH_SYSFS/reported_bytes)
 res=$(guest_stats)
-seen=$(host last-update)
-n=0
-while [ "$(host last-update)" = "$seen" ] && [ $n -lt 30 ]; do
-	sleep 1
-	res=$(guest_stats)
-	n=$((n + 1))
-done
+wait_refresh "$(host last-update)"
 vm1=$(cat /proc/vmstat) mi1=$(cat /proc/meminfo) rep1=$(cat $PH_SYSFS/reported_bytes)
-[ "$(host last-update)" != "$seen" ] || ph_fail "the stats were not refreshed in 30 s: $res"
 ph_info "host sees: $res"
 echo 0 >/proc/sys/vm/nr_hugepages
 

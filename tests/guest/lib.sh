@@ -279,35 +279,14 @@ ph_stats() {
 	done
 }
 
-# ph_wait_idle SECONDS: wait until pagehint's reported_bytes stops moving for
-# three delay periods.
-ph_wait_idle() {
-	local last=-1 same=0 n=0 cur delay
+# ph_wait_still FLOOR_MS SECONDS FILE...: wait (at most SECONDS) until
+# pagehint's sysfs FILEs all stay the same for three delay periods, a
+# period being delay_ms but at least FLOOR_MS.
+ph_wait_still() {
+	local floor=$1 secs=$2 last="" same=0 n=0 cur delay f
+	shift 2
 	delay=$(cat $PH_SYSFS/delay_ms)
-	[ "$delay" -ge 100 ] || delay=100
-	while [ $n -lt $(($1 * 1000 / delay)) ]; do
-		cur=$(cat $PH_SYSFS/reported_bytes)
-		if [ "$cur" = "$last" ]; then
-			same=$((same + 1))
-			[ $same -ge 3 ] && return 0
-		else
-			same=0
-		fi
-		last=$cur
-		sleep "$(awk -v d=$delay 'BEGIN { print d / 1000 }')"
-		n=$((n + 1))
-	done
-	return 1
-}
-
-# ph_wait_settled SECONDS FILE...: wait until pagehint's sysfs FILEs (such
-# as scans and scan_pages, which a scan under way moves in every pass) all
-# stay the same for three delay periods of at least 1 s each.
-ph_wait_settled() {
-	local secs=$1 last="" same=0 n=0 cur delay f
-	shift
-	delay=$(cat $PH_SYSFS/delay_ms)
-	[ "$delay" -ge 1000 ] || delay=1000
+	[ "$delay" -ge "$floor" ] || delay=$floor
 	while [ $n -lt $((secs * 1000 / delay)) ]; do
 		cur=""
 		for f in "$@"; do
@@ -324,6 +303,19 @@ ph_wait_settled() {
 		n=$((n + 1))
 	done
 	return 1
+}
+
+# ph_wait_idle SECONDS: wait until pagehint's reported_bytes stops moving for
+# three delay periods.
+ph_wait_idle() {
+	ph_wait_still 100 "$1" reported_bytes
+}
+
+# ph_wait_settled SECONDS FILE...: wait until pagehint's sysfs FILEs (such
+# as scans and scan_pages, which a scan under way moves in every pass) all
+# stay the same for three delay periods of at least 1 s each.
+ph_wait_settled() {
+	ph_wait_still 1000 "$@"
 }
 
 # The balloon, as the host drives it (QMP): ph_balloon_target MIB asks for a
