@@ -204,12 +204,19 @@ skip_reason() {
 	sed -n '2s/^verdict: skipped: [^:]*: \(.*\) (boot .*/\1/p' "$1/verdict" 2>/dev/null
 }
 
+# in_list WORD LIST: is WORD one of the blank-separated words of LIST?
+# (Not grep -w: "bookworm" is a word of "bookworm-cloud" to grep.)
+in_list() {
+	case " $(echo $2) " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # skip_allowed REASON CONDITIONS: does REASON start with "[C]", C one of
 # CONDITIONS?
 skip_allowed() {
 	local c
 	c=$(sed -n 's/^\[\([a-z0-9-]*\)\].*/\1/p' <<<"$1")
-	[ -n "$c" ] && grep -qw -- "$c" <<<"$2"
+	[ -n "$c" ] && in_list "$c" "$2"
 }
 
 # run_case NAME LOG [--skip-ok CONDITIONS] [--guest DIR] CMD...: run CMD
@@ -277,18 +284,18 @@ in_tier() {
 	check) ;;
 	*) return 0 ;;
 	esac
-	grep -qw -- "$1" <<<"$ALL_ONLY" && return 1
+	in_list "$1" "$ALL_ONLY" && return 1
 	case " $3 " in
 	*" --machine=microvm "*)
-		[ "$2" = debug ] && grep -qw -- "$1" <<<"$MICROVM_CHECK"
+		[ "$2" = debug ] && in_list "$1" "$MICROVM_CHECK"
 		return
 		;;
 	esac
 	[ "$2" = "$PH_DEFAULT_KERNEL" ] && return 0
-	[ "$2" = debug ] && { grep -qw -- "$1" <<<"$DEBUG_TESTS"; return; }
-	[ "$2" = "$SIBLING_KERNEL" ] && { grep -qw -- "$1" <<<"$SIBLING_TESTS"; return; }
-	[ "$2" = "$NEWEST_KERNEL" ] && grep -qw -- "$1" <<<"$NEWEST_TESTS" && return 0
-	grep -qw -- "$1" <<<"$CORE_TESTS"
+	[ "$2" = debug ] && { in_list "$1" "$DEBUG_TESTS"; return; }
+	[ "$2" = "$SIBLING_KERNEL" ] && { in_list "$1" "$SIBLING_TESTS"; return; }
+	[ "$2" = "$NEWEST_KERNEL" ] && in_list "$1" "$NEWEST_TESTS" && return 0
+	in_list "$1" "$CORE_TESTS"
 }
 
 kernel_selected() {
@@ -379,7 +386,7 @@ debug_build_wait() {
 # cold) runs last.  PH_DISTRO=0 leaves it out.
 distro_test() {
 	[ "${PH_DISTRO:-1}" = 0 ] && return 0
-	[ -z "${PH_TESTS:-}" ] || grep -qw distro-test <<<"$PH_TESTS" || return 0
+	[ -z "${PH_TESTS:-}" ] || in_list distro-test "$PH_TESTS" || return 0
 	echo "== distro test"
 	run_case "distro-test" "$results/distro-test.log" "$PH_TOP/scripts/distro-test.sh"
 	grep -E 'distro-test:|verdict:' "$results/distro-test.log" | sed 's/^/        /'
@@ -407,7 +414,7 @@ host_kernel() {
 	run_case "build W=1 (DKMS) $id" "$results/host/build-$id.log" \
 		env PH_W1=1 "$PH_TOP/scripts/dkms-build.sh" "$id" &&
 		built_ko[$id]=$(tail -n 1 "$results/host/build-$id.log")
-	if grep -qw -- "$id" <<<"$SPARSE_KERNELS" || [ "${PH_SUITE:-check}" != check ]; then
+	if in_list "$id" "$SPARSE_KERNELS" || [ "${PH_SUITE:-check}" != check ]; then
 		ph_kernel_needs_chroot "$id" ||
 			run_case "sparse $id" "$results/host/sparse-$id.log" \
 				"$PH_TOP/scripts/sparse.sh" "$id"
@@ -440,7 +447,7 @@ guest_tests() {
 			opts=$(echo "${rest% *}" | xargs)
 			kernel_selected "$sel" "$id" || continue
 			in_tier "$name" "$id" "$opts" || continue
-			if [ -n "${PH_TESTS:-}" ] && ! grep -qw -- "$name" <<<"$PH_TESTS"; then
+			if [ -n "${PH_TESTS:-}" ] && ! in_list "$name" "$PH_TESTS"; then
 				continue
 			fi
 			# skip-ok=CONDITION: the run may skip on that condition.

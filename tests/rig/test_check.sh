@@ -70,5 +70,10 @@ passed=0 failed=0
 finish >/dev/null
 expect "$?" 1 "a run where nothing passed"
 
+# Membership is by whole word: a kernel id is not a part of another.
+in_list bookworm "bookworm-cloud debug" && { echo "FAIL: in_list matched a part of a word"; bad=1; }
+in_list debug "bookworm-cloud
+debug" || { echo "FAIL: in_list missed a word"; bad=1; }
+
 [ $bad -eq 0 ] && echo "check.sh self-test: all passed"
 exit $bad
