@@ -347,11 +347,17 @@ main() {
 # The debug kernel is built from source the first time (about 10 minutes on
 # two idle cores).  It builds at the lowest priority while the stock
 # kernels' checks and guests run, on the CPU time they leave idle; its own
-# checks and guests come after it.
+# checks and guests come after it.  SCHED_IDLE and nice 19 in the run's own
+# session: a new session would be an autogroup of its own, which the
+# scheduler gives as much CPU as the guests' (they then stall under TCG).
+# Job control (set -m) gives the build a process group to stop it by.
 debug_pid=""
 debug_build_start() {
-	setsid nice -n 19 "$PH_TOP/scripts/fetch-kernels.sh" debug >"$results/debug-kernel.log" 2>&1 &
+	set -m
+	chrt --idle 0 nice -n 19 "$PH_TOP/scripts/fetch-kernels.sh" debug \
+		>"$results/debug-kernel.log" 2>&1 &
 	debug_pid=$!
+	set +m
 	debug_t0=$(date +%s)
 	trap 'kill -- -"$debug_pid" 2>/dev/null' EXIT
 }
