@@ -20,7 +20,9 @@
 #     1 GiB workload frees its memory.
 #
 # Environment: PH_DISTRO_REFRESH=1 debootstraps the base again (it is also
-# renewed once a week); PH_DISTRO_BOOT=0 stops before the boot.  Logs and
+# renewed once a week); PH_DISTRO_BASE_ONLY=1 only makes the base (what
+# make check does early, at the lowest priority); PH_DISTRO_BOOT=0 stops
+# before the boot.  Logs and
 # the guest's console go to results/distro/.
 
 set -euo pipefail
@@ -69,10 +71,21 @@ kvers() {
 	find "$root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V
 }
 
+# Is there no base, or one to renew?
+base_is_old() {
+	[ ! -f "$base" ] || [ -n "${PH_DISTRO_REFRESH:-}" ] ||
+		[ -n "$(find "$base" -mtime +7)" ]
+}
+
 main() {
 	local deb old new k ko disk img rc
 	ph_host_deps
 	ph_need_pkgs e2fsprogs
+	if [ -n "${PH_DISTRO_BASE_ONLY:-}" ]; then
+		mkdir -p "$res" "$PH_CACHE/distro"
+		base_is_old && make_base
+		return 0
+	fi
 	rm -rf "$res"
 	mkdir -p "$res" "$PH_CACHE/distro"
 	"$PH_TOP/scripts/fetch-qemu.sh" >"$res/qemu.log" 2>&1 ||
@@ -82,8 +95,7 @@ main() {
 	deb=$("$PH_TOP/scripts/build-deb.sh" 2>"$res/deb.log" | tail -n 1) ||
 		{ cat "$res/deb.log"; ph_die "make deb failed"; }
 
-	if [ ! -f "$base" ] || [ -n "${PH_DISTRO_REFRESH:-}" ] ||
-	   [ -n "$(find "$base" -mtime +7)" ]; then
+	if base_is_old; then
 		make_base
 	fi
 	step "unpacking the $SUITE root filesystem"
