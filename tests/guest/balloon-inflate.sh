@@ -58,7 +58,7 @@ ph_balloon_target $((full - 1024))
 ph_balloon_wait $((full - 1024)) 180 || ph_fail "the balloon did not inflate to $((full - 1024)) MiB: actual $(ph_balloon_actual) MiB"
 inflate_s=$(($(date +%s) - s))
 t1=$(ph_meminfo MemTotal)
-rss1=$(ph-host rss | sed -n 's/^ok \([0-9]*\).*/\1/p')
+rss1=$(ph_rss)
 ph_churn_stop || ph_fail "memory changed under the checker while the balloon inflated"
 ph_info "$DRIVER: inflated by 1 GiB in ${inflate_s} s: MemTotal $((t1 >> 10)) MiB, host RSS $((rss1 >> 10)) MiB"
 

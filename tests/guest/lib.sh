@@ -164,6 +164,11 @@ ph_still_reporting() {
 	ph_wait_reports $((n + 1)) 20 || ph_fail "no report after $1"
 }
 
+# ph_rss: QEMU's RSS on the host now, KiB.
+ph_rss() {
+	ph-host rss | sed -n 's/^ok \([0-9]*\).*/\1/p'
+}
+
 # ph_reclaim_half MIB SECONDS: mark "before", touch and free MIB with
 # "peak" marked at the top, and wait until the host's RSS has fallen by half
 # of what the workload took; the rig's answer ("ok 2.3s rss=...") is left in

@@ -20,10 +20,6 @@ DRIVER=${PH_DRIVER:-pagehint}
 MIB=${PH_MIB:-1024}
 SLACK_KIB=16384
 
-ph_rss() {
-	ph-host rss | sed -n 's/^ok \([0-9]*\).*/\1/p'
-}
-
 sleep 2
 r0=$(ph_rss)
 ph_load_driver "$DRIVER"

@@ -66,11 +66,6 @@ config_word() {
 # poison_val.
 ACTUAL=4 POISON_VAL=12
 
-# The host's RSS now, KiB.
-rss() {
-	ph-host rss | sed -n 's/^ok \([0-9]*\).*/\1/p'
-}
-
 insmod $PH_KO || ph_fail "insmod failed"
 [ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind the device: $(ph_balloon_driver)"
 case $(cat $PH_SYSFS/device) in
@@ -111,11 +106,11 @@ ph_info "$mode: QEMU holds poison_val $stock from virtio_balloon"
 # First let it report what was freed before, until the host's RSS stops
 # moving (under 16 MiB in 3 s), so that only the free below moves it.
 ph_balloon_reporting || ph_fail "the device does not offer free page reporting"
-n=0 last=0 now=$(rss)
+n=0 last=0 now=$(ph_rss)
 while [ $((last - now)) -gt 16384 ] || [ $((now - last)) -gt 16384 ]; do
 	[ $n -lt 20 ] || ph_fail "the host's RSS did not settle in 60 s"
 	sleep 3
-	last=$now now=$(rss)
+	last=$now now=$(ph_rss)
 	n=$((n + 1))
 done
 ph-memtouch -m 512 -c 'ph-host mark peak >/tmp/mark.peak' >/dev/null || ph_fail "workload failed"
@@ -124,17 +119,17 @@ peak=$(sed -n 's/^ok \([0-9]*\).*/\1/p' /tmp/mark.peak)
 if [ $mode = init_on_free ]; then
 	# The 512 MiB were made resident by the touch: half of it must go.
 	n=0
-	while [ "$(rss)" -gt $((peak - 262144)) ]; do
-		[ $n -lt 60 ] || ph_fail "poison_val 0: host RSS did not fall by 256 MiB within 60 s: $(($(rss) >> 10)) MiB, $((peak >> 10)) MiB at the peak"
+	while [ "$(ph_rss)" -gt $((peak - 262144)) ]; do
+		[ $n -lt 60 ] || ph_fail "poison_val 0: host RSS did not fall by 256 MiB within 60 s: $(($(ph_rss) >> 10)) MiB, $((peak >> 10)) MiB at the peak"
 		sleep 1
 		n=$((n + 1))
 	done
-	ph_info "poison_val 0: the host discarded the reported memory: RSS $((peak >> 10)) -> $(($(rss) >> 10)) MiB in $n s"
+	ph_info "poison_val 0: the host discarded the reported memory: RSS $((peak >> 10)) -> $(($(ph_rss) >> 10)) MiB in $n s"
 else
 	# All of the guest's memory is resident by now (the touches above); a
 	# host that discarded reported pages would give most of it back.
 	sleep 20
-	now=$(rss)
+	now=$(ph_rss)
 	[ "$now" -gt $((peak - 131072)) ] ||
 		ph_fail "poison_val $val: host RSS fell from $((peak >> 10)) to $((now >> 10)) MiB: the host discarded poisoned pages"
 	ph_info "poison_val $val: the host kept the reported memory: RSS $((peak >> 10)) -> $((now >> 10)) MiB in 20 s"
