@@ -236,7 +236,7 @@ skip_allowed() {
 # for a condition of CONDITIONS, shown by the reason a guest run in DIR
 # gave; any other skip is a failure.
 run_case() {
-	local name=$1 log=$2 ok_skip="" dir="" deadline="" t0 rc why n
+	local name=$1 log=$2 ok_skip="" dir="" deadline="" t0 secs rc why n
 	shift 2
 	[ "$1" = --skip-ok ] && { ok_skip=$2; shift 2; }
 	[ "$1" = --guest ] && { dir=$2; shift 2; }
@@ -252,18 +252,19 @@ run_case() {
 	[ "$budget" -gt 0 ] && deadline=$((run_t0 + budget))
 	PH_DEADLINE=$deadline timeout -k 30 $((n + 60)) "$@" >"$log" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	case $rc in
-	0) record "$name" ok $(($(date +%s) - t0)) ;;
+	0) record "$name" ok $secs ;;
 	4)
 		why=$(skip_reason "${dir:-/nonexistent}")
 		if skip_allowed "$why" "$ok_skip"; then
-			record "$name" skip $(($(date +%s) - t0)) "$why"
+			record "$name" skip $secs "$why"
 		else
-			record "$name" FAIL $(($(date +%s) - t0)) "skipped, which its row does not allow: ${why:-no reason given}"
+			record "$name" FAIL $secs "skipped, which its row does not allow: ${why:-no reason given}"
 		fi
 		;;
-	124 | 137) record "$name" FAIL $(($(date +%s) - t0)) "stopped at the end of the ${budget} s budget" ;;
-	*) record "$name" FAIL $(($(date +%s) - t0)) ;;
+	124 | 137) record "$name" FAIL $secs "stopped at the end of the ${budget} s budget" ;;
+	*) record "$name" FAIL $secs ;;
 	esac
 	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
 		tail -n 15 "$log" | sed 's/^/        | /'
@@ -335,8 +336,10 @@ main() {
 		if [ "$id" = debug ]; then want_debug=1; else stock+=" $id"; fi
 	done
 	ph_log "fetching kernels: $kernels"
+	# fetch-kernels.sh with no id would fetch every kernel, the debug
+	# kernel's build included.
 	if run_case "fetch the stock kernels and QEMU" "$results/fetch.log" \
-		sh -c '"$1"/scripts/fetch-kernels.sh $2 && "$1"/scripts/fetch-qemu.sh' \
+		sh -c '{ [ -z "$2" ] || "$1"/scripts/fetch-kernels.sh $2; } && "$1"/scripts/fetch-qemu.sh' \
 		- "$PH_TOP" "$stock"; then
 		[ -z "$want_debug" ] || debug_build_start
 		if [ "${PH_SUITE:-check}" != stress ]; then
