@@ -74,7 +74,10 @@ struct pagehint_stats {
 	atomic64_t reports_kept;	/* acked, the host discarded no range */
 	atomic64_t kept_bytes;		/* acked in ranges the host kept */
 	atomic64_t claimed_bytes;	/* taken with alloc_contig_range() */
+	atomic64_t claims;		/* alloc_contig_range() calls */
 	atomic64_t claim_failures;	/* alloc_contig_range() errors */
+	atomic64_t claim_stale;		/* candidates not free at their claim */
+	atomic64_t claim_migrated;	/* pages migrated while claiming */
 	atomic64_t claim_ns;		/* time spent claiming (mostly zeroing) */
 	atomic64_t work_ns;		/* worker passes, less ack waits */
 	atomic64_t ack_ns;		/* waiting for the host's acks */
@@ -145,6 +148,8 @@ bool pagehint_scan_next(struct zone *zone, unsigned long *cursor,
 			struct pagehint_block *block);
 bool pagehint_enclosing_block(struct zone *zone, unsigned long pfn,
 			      unsigned int order, struct pagehint_block *block);
+bool pagehint_range_free(struct zone *zone, unsigned long pfn,
+			 unsigned long nr_pages);
 
 /* Where a candidate came from, for the reported_from_* statistics. */
 enum pagehint_source {

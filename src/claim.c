@@ -31,10 +31,12 @@
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 #include <linux/pageblock-flags.h>
+#include <linux/percpu.h>
 #include <linux/vmstat.h>
 
 #include "pagehint.h"
@@ -132,15 +134,39 @@ bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages)
 }
 
 /*
+ * Pages migrated so far, all CPUs together: the guest's pgmigrate_success.
+ * Read around a claim, it counts what the claim migrated (and, rarely,
+ * another migration at the same moment: never less than the claim's).
+ */
+static unsigned long pagehint_pgmigrate_success(void)
+{
+	unsigned long sum = 0;
+#if defined(CONFIG_VM_EVENT_COUNTERS) && defined(CONFIG_MIGRATION)
+	int cpu;
+
+	/* Possible CPUs: a CPU going offline folds its counts into another. */
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(vm_event_states, cpu).event[PGMIGRATE_SUCCESS]);
+#endif
+	return sum;
+}
+
+/*
  * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch.
  * -ENOSPC: the batch is full; -EAGAIN: the range shares a pageblock with
  * the last claim (a held range makes its pageblock unisolatable): claim it
- * in another batch.  -ENODEV: the range went offline, or is going.  Other
- * errors come from alloc_contig_range(): the range is not free (any more).
+ * in another batch.  -ENODEV: the range went offline, or is going.
+ * -EBUSY: the range is not all free buddy blocks any more (a candidate
+ * waits for a flush and the host's ack before its claim; meanwhile its
+ * memory may have been allocated).  alloc_contig_range() would not fail on
+ * an allocated page but migrate it: only a range found free a moment ago
+ * is claimed, and what the claim still migrated (allocated in between) is
+ * counted.  Other errors come from alloc_contig_range().
  */
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src)
 {
+	unsigned long migrated;
 	u64 t0;
 	int err;
 
@@ -153,11 +179,21 @@ int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 	/* Gone offline, or going, since it was found (hotplug.c). */
 	if (!pagehint_hotplug_claim_begin(pfn, nr_pages))
 		return -ENODEV;
+	if (!pagehint_range_free(page_zone(pfn_to_page(pfn)), pfn, nr_pages)) {
+		pagehint_hotplug_claim_end();
+		pagehint_stat_add(&pagehint_stats.claim_stale, 1);
+		return -EBUSY;
+	}
 	t0 = ktime_get_ns();
+	migrated = pagehint_pgmigrate_success();
 	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages,
 					  GFP_KERNEL | __GFP_NOWARN);
+	migrated = pagehint_pgmigrate_success() - migrated;
 	pagehint_stat_add(&pagehint_stats.claim_ns, ktime_get_ns() - t0);
 	pagehint_hotplug_claim_end();
+	pagehint_stat_add(&pagehint_stats.claims, 1);
+	if (migrated)
+		pagehint_stat_add(&pagehint_stats.claim_migrated, migrated);
 	if (err) {
 		pagehint_stat_add(&pagehint_stats.claim_failures, 1);
 		return err;
@@ -189,36 +225,95 @@ unsigned int pagehint_batch_to_sg(struct pagehint_batch *batch,
 }
 
 /*
+ * Give a block whose every page pagehint froze (refcount 0) to the tail of
+ * its free list, where the allocator looks last, as upstream page
+ * reporting does with FPI_TO_TAIL (__putback_isolated_page(), which is not
+ * exported): the host just discarded it, and handing it out first would
+ * make the host fault it back in at once.  The one exported free to the
+ * tail is memory hotplug's generic_online_page(), which frees the block as
+ * boot and onlining do: it bypasses the per-cpu lists, merges, puts the
+ * block at the tail, and adds it to the zone's managed pages and totalram;
+ * adjust_managed_page_count() takes it off them first, so both end as they
+ * were.  Without memory hotplug the block goes to the head, as
+ * __free_pages() frees it.
+ */
+static void pagehint_free_frozen(struct page *page, unsigned int order)
+{
+#ifdef CONFIG_MEMORY_HOTPLUG
+	adjust_managed_page_count(page, -(1L << order));
+	generic_online_page(page, order);
+#else
+	page_ref_unfreeze(page, 1);
+	__free_pages(page, order);
+#endif
+}
+
+/*
+ * Drop pagehint's reference on each of @n pages by freezing it, if it is
+ * the only one: frozen at 0, a page takes no other (get_page_unless_zero()
+ * fails), so the block can be freed whole.  A page with another reference
+ * (a speculative page-cache lookup or a lockless GUP still holding a
+ * pointer from the page's last life) stops it: what was frozen is given
+ * back.  Returns how many pages, from the first, were free of others.
+ */
+static unsigned long pagehint_freeze_refs(struct page *page, unsigned long n)
+{
+	unsigned long i, frozen;
+
+	for (i = 0; i < n; i++) {
+		if (!page_ref_freeze(page + i, 1))
+			break;
+	}
+	frozen = i;
+	if (frozen < n) {
+		while (i--)
+			page_ref_unfreeze(page + i, 1);
+	}
+	return frozen;
+}
+
+/*
  * Give [pfn, pfn + nr_pages) back to the allocator in the largest blocks it
  * takes, as it was before the claim: free_contig_range() frees page by
  * page, through one CPU's per-cpu lists, and the next order-0 allocations
  * there split blocks that were whole.  alloc_contig_range() hands out
  * order-0 pages with a reference each (split_page()); each naturally
- * aligned chunk is made one non-compound block again, as alloc_pages()
- * returns it (the head holds the reference, the tails none), and freed
- * with __free_pages().  A page with another reference (none should have
- * one) makes its chunk go back page by page.
+ * aligned chunk is frozen and freed whole, to the tail.  A page someone
+ * else holds a reference to is theirs to free when they put it (pagehint
+ * drops its own); the chunk around it goes back in the largest blocks
+ * before and after it.
  */
 static void pagehint_free_range(unsigned long pfn, unsigned long nr_pages)
 {
-	while (nr_pages) {
-		unsigned int order = min3(pfn ? __ffs(pfn) : BITS_PER_LONG - 1,
-					  (unsigned long)ilog2(nr_pages),
-					  (unsigned long)PAGEHINT_MAX_ORDER);
-		struct page *page = pfn_to_page(pfn);
-		unsigned long i, n = 1UL << order;
+	/* Pages from @pfn before one another reference holds. */
+	unsigned long cap = ULONG_MAX;
 
-		for (i = 0; i < n && page_ref_count(page + i) == 1; i++)
-			;
-		if (i < n) {
-			free_contig_range(pfn, n);
-		} else {
-			for (i = 1; i < n; i++)
-				page_ref_dec(page + i);
-			__free_pages(page, order);
+	while (nr_pages) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned long n, frozen;
+		unsigned int order;
+
+		if (!cap) {
+			__free_page(page);
+			pfn++;
+			nr_pages--;
+			cap = ULONG_MAX;
+			continue;
 		}
+		order = min3(pfn ? __ffs(pfn) : BITS_PER_LONG - 1,
+			     (unsigned long)ilog2(min(nr_pages, cap)),
+			     (unsigned long)PAGEHINT_MAX_ORDER);
+		n = 1UL << order;
+		frozen = pagehint_freeze_refs(page, n);
+		if (frozen < n) {
+			cap = frozen;
+			continue;
+		}
+		pagehint_free_frozen(page, order);
 		pfn += n;
 		nr_pages -= n;
+		if (cap != ULONG_MAX)
+			cap -= n;
 	}
 }
 

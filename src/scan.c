@@ -84,3 +84,25 @@ bool pagehint_enclosing_block(struct zone *zone, unsigned long pfn,
 	}
 	return false;
 }
+
+/*
+ * Is all of [pfn, pfn + nr_pages) of @zone in free buddy blocks, as a
+ * moment ago?  Read as racily as the scan: the claim that follows at once
+ * is what makes the range pagehint's.  Pages on a per-cpu list are not
+ * free here: they are the allocator's to hand out next.
+ */
+bool pagehint_range_free(struct zone *zone, unsigned long pfn,
+			 unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+	struct pagehint_block block;
+
+	if (pagehint_enclosing_block(zone, pfn, 0, &block))
+		pfn = block.pfn + (1UL << block.order);
+	while (pfn < end) {
+		if (!pagehint_block_at(zone, pfn, 0, &block))
+			return false;
+		pfn += 1UL << block.order;
+	}
+	return true;
+}

@@ -377,7 +377,10 @@ static ssize_t host_order_show(struct kobject *kobj,
 }
 PAGEHINT_ATTR_RO(host_order);
 PAGEHINT_STAT_ATTR(claimed_bytes, claimed_bytes, 1);
+PAGEHINT_STAT_ATTR(claims, claims, 1);
 PAGEHINT_STAT_ATTR(claim_failures, claim_failures, 1);
+PAGEHINT_STAT_ATTR(claim_stale, claim_stale, 1);
+PAGEHINT_STAT_ATTR(claim_migrated, claim_migrated, 1);
 PAGEHINT_STAT_ATTR(claim_us, claim_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(work_us, work_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(ack_us, ack_ns, NSEC_PER_USEC);
@@ -428,7 +431,10 @@ static struct attribute *pagehint_attrs[] = {
 	&kept_bytes_attr.attr,
 	&host_order_attr.attr,
 	&claimed_bytes_attr.attr,
+	&claims_attr.attr,
 	&claim_failures_attr.attr,
+	&claim_stale_attr.attr,
+	&claim_migrated_attr.attr,
 	&claim_us_attr.attr,
 	&work_us_attr.attr,
 	&ack_us_attr.attr,

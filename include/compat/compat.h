@@ -262,4 +262,21 @@ static inline void pagehint_shrinker_destroy(struct shrinker *s)
 #endif
 }
 
+/*
+ * shmem_file_setup() takes VM flags as an unsigned long on 6.1 and 6.12,
+ * and as vma_flags_t (a bitmap type) on 7.2; Kbuild probes shmem_fs.h.
+ * The KUnit suites use it for a page-cache page on the LRU.
+ */
+#include <linux/shmem_fs.h>
+
+static inline struct file *pagehint_shmem_file_setup(const char *name,
+						     loff_t size)
+{
+#ifdef PAGEHINT_HAVE_SHMEM_VMA_FLAGS
+	return shmem_file_setup(name, size, EMPTY_VMA_FLAGS);
+#else
+	return shmem_file_setup(name, size, 0);
+#endif
+}
+
 #endif /* _PAGEHINT_COMPAT_H */

@@ -12,3 +12,5 @@ ccflags-y += $(shell grep -qs 'PGSCAN_KSWAPD' \
 	$(srctree)/include/linux/mmzone.h && echo -DPAGEHINT_HAVE_PGSCAN_NODE_STAT)
 ccflags-y += $(shell grep -qs 'shrinker_alloc' \
 	$(srctree)/include/linux/shrinker.h && echo -DPAGEHINT_HAVE_SHRINKER_ALLOC)
+ccflags-y += $(shell grep -qs 'shmem_file_setup.*vma_flags_t' \
+	$(srctree)/include/linux/shmem_fs.h && echo -DPAGEHINT_HAVE_SHMEM_VMA_FLAGS)

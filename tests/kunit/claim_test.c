@@ -30,18 +30,44 @@ static bool ph_owned(unsigned long pfn, unsigned long nr)
 	return true;
 }
 
-/* A pageblock-sized range that was free a moment ago, or 0. */
+/*
+ * The first free buddy block of at least 2^order pages in @zone, in
+ * pageblocks a claim may take, as the worker's scan finds it; 0 if none.
+ * (A block the test allocated and freed would sit on a per-cpu list, which
+ * is no claim's to take.)
+ */
+static unsigned long ph_free_block_in(struct zone *zone, unsigned int order)
+{
+	unsigned long cursor = zone->zone_start_pfn;
+	struct pagehint_block block;
+
+	while (pagehint_scan_next(zone, &cursor, zone_end_pfn(zone), order,
+				  &block)) {
+		if (pagehint_claimable(block.pfn, 1UL << order))
+			return block.pfn;
+	}
+	return 0;
+}
+
+/* The zone movable allocations come from now. */
+static struct zone *ph_movable_zone(void)
+{
+	struct page *page = alloc_pages(PH_GFP_FREE, 0);
+	struct zone *zone;
+
+	if (!page)
+		return NULL;
+	zone = page_zone(page);
+	__free_page(page);
+	return zone;
+}
+
+/* A free pageblock-sized range, or 0. */
 static unsigned long ph_free_pageblock(void)
 {
-	struct page *page;
-	unsigned long pfn;
+	struct zone *zone = ph_movable_zone();
 
-	page = alloc_pages(PH_GFP_FREE, pageblock_order);
-	if (!page)
-		return 0;
-	pfn = page_to_pfn(page);
-	__free_pages(page, pageblock_order);
-	return pfn;
+	return zone ? ph_free_block_in(zone, pageblock_order) : 0;
 }
 
 static void claim_owns_until_release(struct kunit *test)
@@ -149,6 +175,7 @@ static void claim_same_pageblock(struct kunit *test)
 	unsigned long half = pageblock_nr_pages / 2, pfn;
 	struct pagehint_batch batch;
 	s64 fails = atomic64_read(&pagehint_stats.claim_failures);
+	int err;
 
 	pfn = ph_free_pageblock();
 	if (!pfn)
@@ -160,28 +187,125 @@ static void claim_same_pageblock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_failures), fails);
 	KUNIT_EXPECT_EQ(test, batch.nr, 1U);
 	pagehint_batch_release(&batch, false);
-	/* In a fresh batch it is claimable. */
-	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn + half, half,
-					     PAGEHINT_FROM_SCAN), 0);
+	/*
+	 * In a fresh batch the pageblock rule does not refuse it (it may be
+	 * stale: the first claim freed the rest of the free block it took
+	 * through the per-cpu lists).
+	 */
+	err = pagehint_claim(&batch, pfn + half, half, PAGEHINT_FROM_SCAN);
+	KUNIT_EXPECT_NE(test, err, -EAGAIN);
 	pagehint_batch_release(&batch, false);
 }
 
-/* A range in use is never claimed; the failure is counted. */
+/*
+ * A range in use is never claimed: pagehint_claim() looks again, just
+ * before alloc_contig_range(), and counts the candidate as stale.
+ */
 static void claim_in_use(struct kunit *test)
 {
-	s64 fails = atomic64_read(&pagehint_stats.claim_failures);
+	s64 stale = atomic64_read(&pagehint_stats.claim_stale);
+	s64 claims = atomic64_read(&pagehint_stats.claims);
 	struct pagehint_batch batch;
 	struct page *page;
 
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_EXPECT_NE(test, pagehint_claim(&batch, page_to_pfn(page), 1,
-					     PAGEHINT_FROM_SCAN), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, page_to_pfn(page), 1,
+					     PAGEHINT_FROM_SCAN), -EBUSY);
 	KUNIT_EXPECT_EQ(test, batch.nr, 0U);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_failures), fails + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_stale), stale + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claims), claims);
 	KUNIT_EXPECT_EQ(test, page_count(page), 1);
 	__free_page(page);
+}
+
+/*
+ * A candidate allocated since it was found (it waited for a flush and the
+ * host's ack) is not claimed: alloc_contig_range() would not fail on an
+ * in-use page but migrate it.  The test puts a page-cache page on the LRU
+ * (the kind a claim migrates) into a free pageblock that holds nothing
+ * else: pagehint's claim of the pageblock must fail, and leave the page
+ * where it is.
+ */
+#define PH_SHMEM_PAGES	64
+
+static void claim_never_migrates(struct kunit *test)
+{
+	s64 migrated = atomic64_read(&pagehint_stats.claim_migrated);
+	unsigned long pfn, mid, nr = pageblock_nr_pages;
+	struct pagehint_batch batch;
+	struct page *page = NULL;
+	unsigned long given;
+	struct file *file;
+	int i, err;
+
+	pfn = ph_free_pageblock();
+	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free pageblock");
+	file = pagehint_shmem_file_setup("pagehint-kunit", PH_SHMEM_PAGES * PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	/*
+	 * Own the pageblock, free one page of it, and let the page cache
+	 * take that page at once: it is the head of this CPU's per-cpu list.
+	 */
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
+	mid = pfn + nr / 2;
+	for (given = 0; given < 8 && !page; given++) {
+		struct page *p;
+
+		/* Given to the allocator: never ours again. */
+		__free_page(pfn_to_page(mid + given));
+		p = shmem_read_mapping_page(file->f_mapping, 0);
+		if (IS_ERR(p))
+			continue;
+		if (page_to_pfn(p) == mid + given) {
+			page = p;
+			mid += given;
+			continue;
+		}
+		/* Another CPU's list: drop it, try with the next page. */
+		put_page(p);
+		shmem_truncate_range(file_inode(file), 0, PAGE_SIZE - 1);
+	}
+	pagehint_tracker_self_begin();
+	pagehint_free_range(pfn, nr / 2);
+	pagehint_free_range(pfn + nr / 2 + given, nr - nr / 2 - given);
+	pagehint_tracker_self_end();
+	pagehint_batch_init(&batch, ULONG_MAX);
+	if (!page) {
+		fput(file);
+		KUNIT_FAIL(test, "the page cache did not take the page freed");
+		return;
+	}
+	/*
+	 * It goes on the LRU when this CPU's LRU batch is drained (not
+	 * exported) or full: the pages read after it fill the batch.
+	 */
+	for (i = 1; i < PH_SHMEM_PAGES; i++) {
+		struct page *p = shmem_read_mapping_page(file->f_mapping, i);
+
+		if (!IS_ERR(p))
+			put_page(p);
+	}
+	/* Only the page cache holds it now: migratable. */
+	put_page(page);
+	KUNIT_ASSERT_TRUE_MSG(test, PageLRU(page), "the page is not on the LRU");
+
+	err = pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_HINT);
+	KUNIT_EXPECT_EQ(test, err, -EBUSY);
+	if (!err)
+		pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_migrated), migrated);
+
+	page = shmem_read_mapping_page(file->f_mapping, 0);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(page));
+	if (!IS_ERR(page)) {
+		KUNIT_EXPECT_EQ_MSG(test, page_to_pfn(page), mid,
+				    "the page-cache page was migrated");
+		put_page(page);
+	}
+	fput(file);
 }
 
 /* The watermark guard: nothing that would take a zone near its low mark. */
@@ -257,6 +381,24 @@ static void ph_probe_page_free(void *data, struct page *page, unsigned int order
 	ph_freed.max_order = max(ph_freed.max_order, order);
 }
 
+/* Watch the frees of [pfn, pfn + nr) into ph_freed. */
+static void ph_freed_watch(struct kunit *test, unsigned long pfn, unsigned long nr)
+{
+	struct tracepoint *tp = pagehint_hooks[0].tp;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, tp, "no mm_page_free tracepoint");
+	memset(&ph_freed, 0, sizeof(ph_freed));
+	ph_freed.pfn = pfn;
+	ph_freed.nr = nr;
+	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_page_free, NULL), 0);
+}
+
+static void ph_freed_unwatch(void)
+{
+	tracepoint_probe_unregister(pagehint_hooks[0].tp, ph_probe_page_free, NULL);
+	tracepoint_synchronize_unregister();
+}
+
 /*
  * A release gives the range back as the blocks it was taken as, not page
  * by page through one CPU's per-cpu lists (which would split them on the
@@ -319,6 +461,143 @@ static void claim_release_uneven(struct kunit *test)
 }
 
 /*
+ * A page of a held range that someone else holds a reference to as well
+ * (a speculative page-cache lookup, a lockless GUP, still pointing at the
+ * page's last life) is theirs to free: the release neither frees it under
+ * them nor warns, and the rest of its chunk goes back.
+ */
+static void claim_release_held_page(struct kunit *test)
+{
+	bool warned = test_taint(TAINT_WARN), bad = test_taint(TAINT_BAD_PAGE);
+	struct pagehint_batch batch;
+	unsigned long pfn, i;
+	struct page *held;
+
+	pfn = ph_free_pageblock();
+	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free pageblock");
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, pageblock_nr_pages,
+					     PAGEHINT_FROM_SCAN), 0);
+	held = pfn_to_page(pfn + 37);
+	KUNIT_ASSERT_TRUE(test, get_page_unless_zero(held));
+	ph_freed_watch(test, pfn, pageblock_nr_pages);
+	pagehint_batch_release(&batch, false);
+	ph_freed_unwatch();
+	KUNIT_EXPECT_EQ(test, page_count(held), 1);
+	/* Around it, the largest blocks: its half of 256 pages went whole. */
+	KUNIT_EXPECT_EQ(test, ph_freed.pages, pageblock_nr_pages - 1);
+	KUNIT_EXPECT_EQ(test, ph_freed.max_order, (unsigned int)pageblock_order - 1);
+	for (i = 0; i < pageblock_nr_pages; i++) {
+		if (pfn + i != page_to_pfn(held) &&
+		    page_count(pfn_to_page(pfn + i))) {
+			KUNIT_FAIL(test, "page %lu of the range not freed", i);
+			break;
+		}
+	}
+	put_page(held);
+	KUNIT_EXPECT_EQ(test, page_count(held), 0);
+	if (!warned)
+		KUNIT_EXPECT_FALSE_MSG(test, test_taint(TAINT_WARN), "a WARN fired");
+	if (!bad)
+		KUNIT_EXPECT_FALSE_MSG(test, test_taint(TAINT_BAD_PAGE), "bad page state");
+}
+
+/* The PFN the racer takes references on. */
+static atomic_long_t ph_race_pfn;
+
+/* Takes and drops a reference on a PFN, over and over, as a lookup would. */
+static int ph_ref_racer(void *data)
+{
+	while (!kthread_should_stop()) {
+		struct page *page = pfn_to_page(atomic_long_read(&ph_race_pfn));
+
+		if (get_page_unless_zero(page))
+			put_page(page);
+		cpu_relax();
+	}
+	return 0;
+}
+
+/*
+ * The same, racing: a kthread on another CPU takes and drops a reference
+ * on a tail page while the range is claimed and released, again and
+ * again.  A release that checked the references first and dropped them
+ * after would free the page while the racer held it (bad page state, or a
+ * double free into the free lists).  A page the racer held at the release
+ * is freed by the racer, onto its CPU's per-cpu list, where no claim
+ * takes it: the next round takes another free pageblock.
+ */
+static void claim_release_races_reference(struct kunit *test)
+{
+	bool warned = test_taint(TAINT_WARN), bad = test_taint(TAINT_BAD_PAGE);
+	struct pagehint_batch batch;
+	struct task_struct *racer;
+	unsigned long pfn, claimed = 0;
+	int i, cpu;
+
+	KUNIT_ASSERT_GE_MSG(test, num_online_cpus(), 2U, "needs two CPUs");
+	pfn = ph_free_pageblock();
+	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free pageblock");
+	atomic_long_set(&ph_race_pfn, pfn + 1);
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	racer = kthread_create(ph_ref_racer, NULL, "ph-ref-racer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(racer));
+	kthread_bind(racer, cpu);
+	wake_up_process(racer);
+	for (i = 0; i < 200; i++) {
+		pagehint_batch_init(&batch, ULONG_MAX);
+		if (pagehint_claim(&batch, pfn, pageblock_nr_pages,
+				   PAGEHINT_FROM_SCAN)) {
+			pfn = ph_free_pageblock();
+			if (!pfn)
+				break;
+			atomic_long_set(&ph_race_pfn, pfn + 1);
+			continue;
+		}
+		claimed++;
+		pagehint_batch_release(&batch, false);
+		cond_resched();
+	}
+	kthread_stop(racer);
+	KUNIT_EXPECT_GT(test, claimed, 50UL);
+	if (!warned)
+		KUNIT_EXPECT_FALSE_MSG(test, test_taint(TAINT_WARN), "a WARN fired");
+	if (!bad)
+		KUNIT_EXPECT_FALSE_MSG(test, test_taint(TAINT_BAD_PAGE), "bad page state");
+}
+
+/*
+ * Reported memory is handed out last, as upstream reporting frees it to
+ * the tail of the free lists: after a claim and release of a free block of
+ * the largest order, the next allocation of that order takes another one.
+ */
+static void claim_release_to_tail(struct kunit *test)
+{
+	unsigned int order = PAGEHINT_MAX_ORDER;
+	struct pagehint_batch batch;
+	struct page *page;
+	struct zone *zone;
+	unsigned long pfn, other;
+
+	zone = ph_movable_zone();
+	KUNIT_ASSERT_NOT_NULL(test, zone);
+	pfn = ph_free_block_in(zone, order);
+	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free block of order %u", order);
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, 1UL << order,
+					     PAGEHINT_FROM_SCAN), 0);
+	other = ph_free_block_in(zone, order);
+	pagehint_batch_release(&batch, false);
+	KUNIT_ASSERT_NE_MSG(test, other, 0UL, "no other free block of order %u", order);
+
+	page = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_NE_MSG(test, page_to_pfn(page), pfn,
+			    "the block just released was handed out first");
+	__free_pages(page, order);
+}
+
+/*
  * A free pageblock the allocator typed UNMOVABLE (an unmovable allocation
  * of a whole pageblock takes it over) is read as such, and is not
  * claimed where a claim would make it MOVABLE; the type stays.
@@ -358,6 +637,10 @@ static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_inflight_budget),
 	KUNIT_CASE(claim_same_pageblock),
 	KUNIT_CASE(claim_in_use),
+	KUNIT_CASE(claim_never_migrates),
+	KUNIT_CASE(claim_release_held_page),
+	KUNIT_CASE(claim_release_races_reference),
+	KUNIT_CASE(claim_release_to_tail),
 	KUNIT_CASE(claim_guard),
 	KUNIT_CASE(claim_guard_balloon),
 	KUNIT_CASE(claim_keeps_pageblock_type),

@@ -18,6 +18,7 @@
 
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -96,6 +97,18 @@ static struct page *ph_alloc_or_skip(struct kunit *test, unsigned int order)
 	if (!page)
 		kunit_skip(test, "no free block of order %u", order);
 	return page;
+}
+
+/*
+ * Free a block the test allocated into the buddy lists, where the scan
+ * finds it and a claim may take it: __free_pages() would put a block of
+ * pageblock order, or of order 3 and below, on this CPU's per-cpu list.
+ * Freed as pagehint releases a claim, seen by the hooks as any free.
+ */
+static void ph_free_to_buddy(struct page *page, unsigned int order)
+{
+	split_page(page, order);
+	pagehint_free_range(page_to_pfn(page), 1UL << order);
 }
 
 #include "fake_virtio.c"

@@ -180,7 +180,7 @@ static void report_full_and_partial(struct kunit *test)
 			.pfn = page_to_pfn(pages[i]), .order = pageblock_order,
 		};
 
-		__free_pages(pages[i], pageblock_order);
+		ph_free_to_buddy(pages[i], pageblock_order);
 		pagehint_offer(w, page_zone(pages[i]), &block, PAGEHINT_FROM_SCAN);
 		if (i == PAGEHINT_CAPACITY) {
 			/*
@@ -274,7 +274,7 @@ static void report_device_broken(struct kunit *test)
 	fake = ph_bind_idle(test);
 	ph_batcher_begin(w, fake);
 	virtio_break_device(&fake->vdev);
-	__free_pages(page, pageblock_order);
+	ph_free_to_buddy(page, pageblock_order);
 	free_before = global_zone_page_state(NR_FREE_PAGES);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
@@ -532,7 +532,7 @@ static void ph_free_some_pageblocks(unsigned int n)
 			got++;
 	}
 	for (i = 0; i < got; i++)
-		__free_pages(pages[i], pageblock_order);
+		ph_free_to_buddy(pages[i], pageblock_order);
 }
 
 /*
