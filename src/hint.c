@@ -36,7 +36,16 @@
 #include "hint.h"
 
 #define PAGEHINT_HINT_ORDER	PAGEHINT_MAX_ORDER
-#define PAGEHINT_HINT_GFP	(__GFP_NORETRY | __GFP_NOWARN | __GFP_NOMEMALLOC)
+/*
+ * Movable, though never moved: a block taken from a MOVABLE free list
+ * without __GFP_MOVABLE makes the allocator retype its pageblocks
+ * UNMOVABLE (fallback stealing), and they would stay so after the block is
+ * freed.  Allocated movable, the blocks leave every pageblock's type as it
+ * was.  Not __GFP_HIGHMEM: they are read through page_address(), and stay
+ * out of ZONE_MOVABLE.
+ */
+#define PAGEHINT_HINT_GFP	(__GFP_MOVABLE | __GFP_NORETRY | __GFP_NOWARN | \
+				 __GFP_NOMEMALLOC)
 
 static struct pagehint_hint {
 	struct virtio_device *vdev;
