@@ -82,6 +82,7 @@ report-backing     --memfd                         bookworm-cloud
 stock-backing      --hugepages skip-ok=host-hugepages bookworm-cloud
 stock-backing      --memfd                         bookworm-cloud
 report-pagetypes   -                               all
+report-churn       --timeout=400                   all
 tracker-hints      -                               all
 tracker-overflow   -                               all
 tracker-loadscan   -                               all
@@ -99,6 +100,7 @@ balloon-compact    -                               all
 stock-compact      -                               all
 stock-balloon      -                               all
 migrate-hint       --reporting=off --free-page-hint   all
+migrate-hint       --free-page-hint                all
 stock-migrate      --reporting=off --free-page-hint   all
 stock-oom          --balloon-opts=deflate-on-oom=on   all
 stock-rebind       --reporting=on                  !bookworm-bpo-cloud
@@ -126,12 +128,14 @@ kunit              --timeout=900                   debug
 CORE_TESTS="module-load report-reclaim device-takeover balloon-inflate"
 # bookworm is the default kernel's source with Debian's generic config: what
 # can differ there is the build, the binding, and page poisoning (of the
-# stock kernels, only its config has CONFIG_PAGE_POISONING).  trixie-cloud
-# is 6.12 as the debug kernel is, a release apart: what can differ there is
-# the build (gcc-14) and the binding.
+# stock kernels, only its config has CONFIG_PAGE_POISONING; report-poison
+# reports with it on).  trixie-cloud
+# is 6.12 as the debug kernel is, a release apart (and bookworm-bpo-cloud's
+# core set reports on 6.12): what can differ there is the build (gcc-14)
+# and the binding.
 declare -A KERNEL_TESTS=(
-	[bookworm]="module-load report-reclaim report-poison"
-	[trixie-cloud]="module-load report-reclaim"
+	[bookworm]="module-load report-poison"
+	[trixie-cloud]="module-load"
 )
 NEWEST_KERNEL=sid-cloud
 # 7.x's virtio core calls the driver's .shutdown; older ones only the
@@ -150,8 +154,9 @@ ALL_ONLY="stock-backing stock-balloon stock-oom stock-migrate stock-compact stoc
 # vhost-user has it), which the --hugepages row's path (no shared zero page)
 # covers; the stock driver's reclaim and its control, which show the rig
 # measures reclaim (report-reclaim and device-noreport judge pagehint by the
-# same measure).
-ALL_ONLY_ROWS="report-backing.memfd stock-reclaim.reporting-on stock-noreclaim.reporting-off"
+# same measure); free page hinting with the device's reporting off, whose
+# protocol the row with reporting on covers as well.
+ALL_ONLY_ROWS="report-backing.memfd stock-reclaim.reporting-on stock-noreclaim.reporting-off migrate-hint.reporting-off-free-page-hint"
 
 # The run's budget: CI stops a run at 5400 s; 4500 leaves it the time to
 # clone and to install the host's packages.  No limit for the other suites.

@@ -64,6 +64,7 @@ class Rig:
         self.result = None       # (verdict word, text) from PH-RESULT
         self.crash_lines = []
         self.rss = None
+        self.faults = None       # QEMU's (minor faults, CPU s), sampled
         self.rss_peak = 0
         self.booted = None
         self.crashed_at = None   # first crash line; the run ends soon after
@@ -191,6 +192,7 @@ class Rig:
                     r = sampler.sample(t)
                     if r is not None:
                         self.rss = r
+                        self.faults = sampler.fc
                         self.rss_peak = max(self.rss_peak, r)
                     self.channel.tick(qemu.ctl)
                     if self.channel.restart is not None:

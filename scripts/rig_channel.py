@@ -140,6 +140,8 @@ class HostChannel:
             self.restore = reply is None
         elif cmd == "rss":
             reply = f"ok {h.rss}"
+        elif cmd == "faults" and h.faults is not None:
+            reply = f"ok {h.faults[0]} {h.faults[1]:.2f}"
         elif cmd == "console-count" and rest:
             # What an earlier kernel printed, for a guest that kexec'ed.
             try:

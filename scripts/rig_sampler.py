@@ -41,6 +41,7 @@ class Sampler:
         self.log = open(path, "w")
         self.log.write("t_s\trss_kib\tminflt\tcpu_s\n")
         self.next = 0.0
+        self.fc = None           # the last sample's (minor faults, CPU s)
 
     def due(self, t):
         return t >= self.next
@@ -51,6 +52,7 @@ class Sampler:
         r = rss_kib(self.pid)
         if r is not None:
             fc = faults_cpu(self.pid) or (0, 0.0)
+            self.fc = fc
             self.log.write(f"{t:.2f}\t{r}\t{fc[0]}\t{fc[1]:.2f}\n")
             self.log.flush()
         return r

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# Under churn, pagehint interferes with the allocator no more than the stock
+# driver, in the same guest and the same workload: first virtio_balloon,
+# then pagehint, both at their defaults.  A round writes 96 MiB of page
+# cache and 256 MiB of anonymous memory, frees both, and pauses 0.5 s:
+# reporting of one round overlaps the next (ph.rounds=, ph.pause=).
+#
+# - Pages migrated (/proc/vmstat pgmigrate_success): upstream reporting
+#   never touches an in-use page.  alloc_contig_range(), pagehint's claim,
+#   migrates whatever was allocated in its range since the block was found
+#   free; pagehint looks again just before each claim.  pagehint's delta
+#   must not exceed the stock driver's.
+# - The host's faults (QEMU's minor faults) and its mean RSS, per driver:
+#   memory handed out again right after it was reported makes the host
+#   fault it back in.  Figures only.
+. /tests/lib.sh
+
+ROUNDS=$(ph_param rounds 12)
+PAUSE=$(ph_param pause 0.5)
+
+vmstat() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}
+
+# faults: QEMU's minor faults so far.
+faults() {
+	ph-host faults | awk '{ print $2 }'
+}
+
+# churn DRIVER: ROUNDS rounds of the workload; prints one line of figures:
+# migrated pages, host faults, mean RSS (MiB), and pagehint's counters.
+churn() {
+	local i m0 f0 r0 rss=0 extra=""
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 3
+	if [ "$1" = pagehint ]; then
+		# Past the load-time pass over all free memory.
+		ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
+		r0=$(cat $PH_SYSFS/reported_bytes)
+	fi
+	m0=$(vmstat pgmigrate_success)
+	f0=$(faults)
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		dd if=/dev/zero of=/tmp/churn.cache bs=1M count=96 2>/dev/null ||
+			ph_fail "cannot write the page cache file"
+		ph-memtouch -m 256 >/dev/null || ph_fail "workload failed"
+		rm -f /tmp/churn.cache
+		sleep "$PAUSE"
+		rss=$((rss + $(ph_rss)))
+		i=$((i + 1))
+	done
+	if [ "$1" = pagehint ]; then
+		extra=" reported_MiB=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) claims=$(cat $PH_SYSFS/claims) claim_stale=$(cat $PH_SYSFS/claim_stale) claim_migrated=$(cat $PH_SYSFS/claim_migrated)"
+	fi
+	echo "migrated=$(($(vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra"
+}
+
+[ -n "$(faults)" ] || ph_fail "no fault count from the host"
+ph_device_offers free-page-reporting ||
+	ph_fail "the device offers no free page reporting: run the test with its row's rig options"
+ph_unbind_safe || ph_fail "virtio_balloon cannot be removed from this kernel with reporting on"
+
+ph_load_driver stock
+stock=$(churn stock)
+ph_info "stock:    $stock"
+rmmod virtio_balloon || ph_fail "rmmod virtio_balloon failed"
+ph_load_driver pagehint
+ours=$(churn pagehint)
+ph_info "pagehint: $ours"
+ph_result "churn rounds=$ROUNDS stock: $stock; pagehint: $ours"
+
+ms=$(echo "$stock" | sed 's/^migrated=\([0-9]*\).*/\1/')
+mp=$(echo "$ours" | sed 's/^migrated=\([0-9]*\).*/\1/')
+[ "$(cat $PH_SYSFS/reported_bytes)" -gt 0 ] || ph_fail "pagehint reported nothing"
+[ "$mp" -le "$ms" ] ||
+	ph_fail "pagehint's claims migrated in-use pages: pgmigrate_success +$mp with pagehint, +$ms with the stock driver"
+rmmod pagehint || ph_fail "rmmod failed"
