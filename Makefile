@@ -18,6 +18,9 @@
 #   make bench            pagehint vs the kernel's reporting vs none: four
 #                         workloads, figures, CSV and plots (not in CI)
 #   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
+#   make bench-claims     what claims cost the other vCPUs (interrupts, RCU
+#                         grace periods), at 2, 4 and 8 vCPUs, pagehint
+#                         beside the stock driver (figures only)
 #   make install          install into /lib/modules/$(KVER)/updates, with
 #                         pagehint-stat and the modprobe.d file
 #   make dkms-install     copy the source into /usr/src and add it to DKMS
@@ -134,5 +137,12 @@ bench-hooks:
 	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
 	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
 
+bench-claims:
+	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 4 8; do \
+		scripts/run-guest.sh -k $$k -o results/$$k/bench-claims-$$n bench-claims \
+			--smp $$n --timeout 900 | tail -n 1; \
+		grep -h -e PH-BENCH results/$$k/bench-claims-$$n/console.log; \
+	done
+
 .PHONY: all version payload module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-claims
