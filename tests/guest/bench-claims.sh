@@ -9,7 +9,8 @@
 #
 # In one boot, the stock driver then pagehint, both at their defaults, for
 # two workloads: 1 GiB touched and freed at once (bulk), and 1 GiB in
-# transparent huge pages of which every other 2 MiB is freed (fragmented).
+# transparent huge pages of which every other 2 MiB is freed and the rest
+# held while the reporter works (fragmented).
 # Per workload it prints function-call and TLB-shootdown interrupts
 # (/proc/interrupts CAL and TLB, all CPUs), expedited RCU grace periods
 # (a kprobe on synchronize_rcu_expedited, where the kernel has kprobe
@@ -60,15 +61,18 @@ measure() {
 			'BEGIN { g = r / 1073741824; printf " per_GiB: CAL=%d TLB=%d claims=%d", c / g, t / g, n / g }')"
 }
 
+# A kprobe counts hits (kprobe_profile) only while its event is enabled.
 if [ -f $T/kprobe_events ]; then
-	echo 'p:ph_exp synchronize_rcu_expedited' >>$T/kprobe_events 2>/dev/null ||
+	{ echo 'p:ph_exp synchronize_rcu_expedited' >>$T/kprobe_events &&
+		echo 1 >$T/events/kprobes/ph_exp/enable; } 2>/dev/null ||
 		ph_info "no kprobe on synchronize_rcu_expedited: expedited grace periods not counted"
 fi
 ph_unbind_safe || ph_fail "virtio_balloon cannot be removed from this kernel with reporting on"
 for drv in stock pagehint; do
 	ph_load_driver $drv
 	measure $drv bulk ph-memtouch -m 1024
-	measure $drv fragmented ph-fragment -t -m 1024 -p 2048
+	# Held while the reporter works: the scattered 2 MiB blocks alone.
+	measure $drv fragmented ph-fragment -t -m 1024 -p 2048 -h "$SETTLE"
 	case $drv in
 	stock) rmmod virtio_balloon || ph_fail "rmmod virtio_balloon failed" ;;
 	pagehint) rmmod pagehint || ph_fail "rmmod failed" ;;
