@@ -82,7 +82,7 @@ report-backing     --memfd                         bookworm-cloud
 stock-backing      --hugepages skip-ok=host-hugepages bookworm-cloud
 stock-backing      --memfd                         bookworm-cloud
 report-pagetypes   -                               all
-report-churn       --timeout=400                   all
+report-churn       --timeout=400                   !bookworm-bpo-cloud
 tracker-hints      -                               all
 tracker-overflow   -                               all
 tracker-loadscan   -                               all
