@@ -34,12 +34,9 @@ expedited() {
 	fi
 }
 
-claims() {
-	if [ -d $PH_SYSFS ]; then cat $PH_SYSFS/claims; else echo 0; fi
-}
-
-reported() {
-	if [ -d $PH_SYSFS ]; then cat $PH_SYSFS/reported_bytes; else echo 0; fi
+# counter NAME: pagehint's counter NAME, 0 while pagehint is not loaded.
+counter() {
+	if [ -d $PH_SYSFS ]; then cat $PH_SYSFS/$1; else echo 0; fi
 }
 
 # measure DRIVER WORKLOAD CMD...: run CMD, let the reporter settle, print
@@ -48,13 +45,13 @@ measure() {
 	local drv=$1 wl=$2 cal0 tlb0 exp0 cl0 rep0 cal tlb exp cl rep gib
 	shift 2
 	sleep 3
-	cal0=$(irqs CAL) tlb0=$(irqs TLB) exp0=$(expedited) cl0=$(claims) rep0=$(reported)
+	cal0=$(irqs CAL) tlb0=$(irqs TLB) exp0=$(expedited) cl0=$(counter claims) rep0=$(counter reported_bytes)
 	"$@" >/dev/null || ph_fail "$wl workload failed"
 	sleep "$SETTLE"
 	cal=$(($(irqs CAL) - cal0)) tlb=$(($(irqs TLB) - tlb0))
 	exp=-
 	[ "$exp0" = - ] || exp=$(($(expedited) - exp0))
-	cl=$(($(claims) - cl0)) rep=$(($(reported) - rep0))
+	cl=$(($(counter claims) - cl0)) rep=$(($(counter reported_bytes) - rep0))
 	gib=$(awk -v r="$rep" 'BEGIN { printf "%.2f", r / 1073741824 }')
 	echo "PH-BENCH claims vcpus=$ncpu driver=$drv workload=$wl CAL=$cal TLB=$tlb expedited_gp=$exp claims=$cl reported_GiB=$gib$(
 		[ "$rep" -gt 0 ] && awk -v c="$cal" -v t="$tlb" -v n="$cl" -v r="$rep" \

@@ -32,8 +32,10 @@ ph_load_driver "$DRIVER"
 if [ "$DRIVER" != none ]; then
 	ph_need_feature free-page-hint 3
 fi
+reporting=no
+! ph_device_offers free-page-reporting || reporting=yes
 ph-memtouch -m 1536 >/dev/null || ph_fail "workload failed"
-if [ "$DRIVER" = pagehint ] && ph_device_offers free-page-reporting; then
+if [ "$DRIVER" = pagehint ] && [ $reporting = yes ]; then
 	# Reported: the hinting round alone retypes pageblocks now.
 	echo 0 >$PH_SYSFS/delay_ms
 	ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
@@ -64,7 +66,7 @@ ph_stats
 	ph_fail "$(cat $PH_SYSFS/migration_hint_held_bytes) bytes still held after the migration"
 blocks1=$(unmovable)
 ph_info "Unmovable pageblocks: $blocks0 before the migration, $blocks1 after"
-if ph_device_offers free-page-reporting; then
+if [ $reporting = yes ]; then
 	# The restored QEMU holds all guest memory: let reporting give back
 	# the free memory first, then free 1 GiB.
 	ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s after the migration"

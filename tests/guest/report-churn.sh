@@ -27,8 +27,10 @@ faults() {
 	ph-host faults | awk '{ print $2 }'
 }
 
-# churn DRIVER: ROUNDS rounds of the workload; prints one line of figures:
-# migrated pages, host faults, mean RSS (MiB), and pagehint's counters.
+# churn DRIVER: ROUNDS rounds of the workload; writes one line of figures
+# into /tmp/churn.DRIVER: migrated pages, host faults, mean RSS (MiB), and
+# pagehint's counters.  Not run in a command substitution: a ph_fail
+# there would end only the subshell.
 churn() {
 	local i m0 f0 r0 rss=0 extra=""
 	echo 3 >/proc/sys/vm/drop_caches
@@ -53,7 +55,7 @@ churn() {
 	if [ "$1" = pagehint ]; then
 		extra=" reported_MiB=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) claims=$(cat $PH_SYSFS/claims) claim_stale=$(cat $PH_SYSFS/claim_stale) claim_migrated=$(cat $PH_SYSFS/claim_migrated)"
 	fi
-	echo "migrated=$(($(vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra"
+	echo "migrated=$(($(vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra" >/tmp/churn.$1
 }
 
 [ -n "$(faults)" ] || ph_fail "no fault count from the host"
@@ -64,11 +66,13 @@ ph_device_offers free-page-reporting ||
 ph_unbind_safe || ph_fail "virtio_balloon cannot be removed from this kernel with reporting on"
 
 ph_load_driver stock
-stock=$(churn stock)
+churn stock
+stock=$(cat /tmp/churn.stock)
 ph_info "stock:    $stock"
 rmmod virtio_balloon || ph_fail "rmmod virtio_balloon failed"
 ph_load_driver pagehint
-ours=$(churn pagehint)
+churn pagehint
+ours=$(cat /tmp/churn.pagehint)
 ph_info "pagehint: $ours"
 ph_result "churn rounds=$ROUNDS stock: $stock; pagehint: $ours"
 

@@ -288,9 +288,14 @@ static void claim_never_migrates(struct kunit *test)
 		if (!IS_ERR(p))
 			put_page(p);
 	}
+	if (!PageLRU(page)) {
+		put_page(page);
+		fput(file);
+		KUNIT_FAIL(test, "the page is not on the LRU");
+		return;
+	}
 	/* Only the page cache holds it now: migratable. */
 	put_page(page);
-	KUNIT_ASSERT_TRUE_MSG(test, PageLRU(page), "the page is not on the LRU");
 
 	err = pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_HINT);
 	KUNIT_EXPECT_EQ(test, err, -EBUSY);
@@ -406,24 +411,19 @@ static void ph_freed_unwatch(void)
  */
 static void claim_release_whole_blocks(struct kunit *test)
 {
-	struct tracepoint *tp = pagehint_hooks[0].tp;
 	struct pagehint_batch batch;
 	unsigned long pfn, nr = pageblock_nr_pages;
 
-	if (!tp)
+	if (!pagehint_hooks[0].tp)
 		kunit_skip(test, "no mm_page_free tracepoint");
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
 	pagehint_batch_init(&batch, ULONG_MAX);
 	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
-	memset(&ph_freed, 0, sizeof(ph_freed));
-	ph_freed.pfn = pfn;
-	ph_freed.nr = nr;
-	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_page_free, NULL), 0);
+	ph_freed_watch(test, pfn, nr);
 	pagehint_batch_release(&batch, false);
-	tracepoint_probe_unregister(tp, ph_probe_page_free, NULL);
-	tracepoint_synchronize_unregister();
+	ph_freed_unwatch();
 	KUNIT_EXPECT_EQ(test, ph_freed.pages, nr);
 	KUNIT_EXPECT_EQ(test, ph_freed.frees, 1U);
 	KUNIT_EXPECT_EQ(test, ph_freed.max_order, (unsigned int)pageblock_order);
@@ -432,25 +432,20 @@ static void claim_release_whole_blocks(struct kunit *test)
 /* A range that is not one aligned block goes back as the fewest blocks. */
 static void claim_release_uneven(struct kunit *test)
 {
-	struct tracepoint *tp = pagehint_hooks[0].tp;
 	struct page *page;
 	unsigned long pfn, i;
 
-	if (!tp)
+	if (!pagehint_hooks[0].tp)
 		kunit_skip(test, "no mm_page_free tracepoint");
 	page = ph_alloc_or_skip(test, 4);
 	pfn = page_to_pfn(page);
 	split_page(page, 4);
 	/* Pages 1..12 as a claim hands them out: a reference each. */
-	memset(&ph_freed, 0, sizeof(ph_freed));
-	ph_freed.pfn = pfn + 1;
-	ph_freed.nr = 12;
-	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_page_free, NULL), 0);
+	ph_freed_watch(test, pfn + 1, 12);
 	pagehint_tracker_self_begin();
 	pagehint_free_range(pfn + 1, 12);
 	pagehint_tracker_self_end();
-	tracepoint_probe_unregister(tp, ph_probe_page_free, NULL);
-	tracepoint_synchronize_unregister();
+	ph_freed_unwatch();
 	/* 1, 2-3, 4-7, 8-11, 12: five blocks. */
 	KUNIT_EXPECT_EQ(test, ph_freed.pages, 12UL);
 	KUNIT_EXPECT_EQ(test, ph_freed.frees, 5U);
@@ -473,6 +468,8 @@ static void claim_release_held_page(struct kunit *test)
 	unsigned long pfn, i;
 	struct page *held;
 
+	if (!pagehint_hooks[0].tp)
+		kunit_skip(test, "no mm_page_free tracepoint");
 	pfn = ph_free_pageblock();
 	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free pageblock");
 	pagehint_batch_init(&batch, ULONG_MAX);
