@@ -160,16 +160,23 @@ enum pagehint_source {
 /* hotplug.c: claims against memory going offline; the map against onlining. */
 int pagehint_hotplug_init(void);
 void pagehint_hotplug_exit(void);
-bool pagehint_hotplug_claim_begin(unsigned long pfn, unsigned long nr_pages);
-void pagehint_hotplug_claim_end(void);
+void pagehint_hotplug_claims_begin(void);
+bool pagehint_hotplug_claimable(unsigned long pfn, unsigned long nr_pages);
+void pagehint_hotplug_claims_end(void);
 
 /* claim.c: own free ranges through the page allocator's public API. */
+/*
+ * Ranges [0, nr) are claimed; [nr, nr + nr_proposed) are proposed, to be
+ * claimed together by pagehint_batch_claim().
+ */
 struct pagehint_batch {
 	unsigned int nr;			/* ranges held */
+	unsigned int nr_proposed;		/* ranges proposed */
 	unsigned long nr_pages;			/* pages held */
-	unsigned long hint_pages;		/* ... found through hints */
+	unsigned long proposed_pages;		/* pages proposed */
+	unsigned long hint_pages;		/* ... held, found through hints */
+	unsigned long proposed_hints;		/* bit i: range i from a hint */
 	unsigned long max_pages;		/* in-flight budget */
-	unsigned long last_pageblock;		/* one claim per pageblock */
 	unsigned long checked;			/* bit i: range i has a canary */
 	unsigned long kept;			/* bit i: the host kept range i */
 	unsigned long start[PAGEHINT_CAPACITY];
@@ -181,6 +188,12 @@ bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long held, unsigned long nr_pages);
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order);
 bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages);
+bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
+			     struct zone *zone, unsigned int order,
+			     unsigned long nr_pages);
+int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
+			   unsigned long nr_pages, enum pagehint_source src);
+int pagehint_batch_claim(struct pagehint_batch *batch);
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src);
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported);

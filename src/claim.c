@@ -21,13 +21,15 @@
  * 6.16 the claim keeps every pageblock's type, and only CMA and isolated
  * pageblocks are left alone.
  *
- * Claims are expensive (per-cpu lists drained on every CPU, and every
- * claimed page zeroed by post_alloc_hook() with init_on_alloc), so callers
- * coalesce adjacent free blocks into one claim, never claim under the
- * zone's low watermark plus what pagehint holds (and at least one report's
- * worth), and bound what is held at once.
+ * Claims are expensive (per-cpu lists drained on every CPU, an expedited
+ * RCU grace period, and every claimed page zeroed by post_alloc_hook()
+ * with init_on_alloc), so callers coalesce adjacent free blocks into one
+ * claim, claim the ranges of a batch together (they share their grace
+ * periods), never claim under the zone's low watermark plus what pagehint
+ * holds (and at least one report's worth), and bound what is held at once.
  */
 
+#include <linux/completion.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -37,19 +39,24 @@
 #include <linux/page_ref.h>
 #include <linux/pageblock-flags.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 #include "pagehint.h"
 #include "balloon.h"
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
-	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);	/* ->checked, ->kept */
+	/* ->proposed_hints, ->checked, ->kept */
+	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);
 	batch->nr = 0;
+	batch->nr_proposed = 0;
 	batch->nr_pages = 0;
+	batch->proposed_pages = 0;
 	batch->hint_pages = 0;
+	batch->proposed_hints = 0;
 	batch->max_pages = max_pages;
-	batch->last_pageblock = ULONG_MAX;
 	batch->checked = 0;
 	batch->kept = 0;
 }
@@ -80,18 +87,36 @@ static unsigned long pagehint_zone_floor(struct zone *zone, unsigned int order,
 }
 
 /*
- * Leave a zone alone unless its free memory stays above the floor after
- * taking @nr_pages more, with @held pages held already.  While the balloon
- * inflates, what it is still to take comes on top (in every zone: it may
- * take it from any): memory the host is about to own is not worth
- * reporting, and a claim must not make the inflation fail.
+ * Leave a zone alone unless its free memory, less @pending pages about to
+ * be claimed, stays above the floor after taking @nr_pages more, with
+ * @held pages held or about to be.  While the balloon inflates, what it is
+ * still to take comes on top (in every zone: it may take it from any):
+ * memory the host is about to own is not worth reporting, and a claim must
+ * not make the inflation fail.
  */
+static bool pagehint_zone_guard(struct zone *zone, unsigned int order,
+				unsigned long held, unsigned long pending,
+				unsigned long nr_pages)
+{
+	return pagehint_zone_free(zone) >
+	       pagehint_zone_floor(zone, order, held, nr_pages) + pending +
+	       nr_pages + pagehint_balloon_pending_pages();
+}
+
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long held, unsigned long nr_pages)
 {
-	return pagehint_zone_free(zone) >
-	       pagehint_zone_floor(zone, order, held, nr_pages) + nr_pages +
-	       pagehint_balloon_pending_pages();
+	return pagehint_zone_guard(zone, order, held, 0, nr_pages);
+}
+
+/* The guard for @nr_pages more in @batch, its proposals counted as taken. */
+bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
+			     struct zone *zone, unsigned int order,
+			     unsigned long nr_pages)
+{
+	return pagehint_zone_guard(zone, order,
+				   batch->nr_pages + batch->proposed_pages,
+				   batch->proposed_pages, nr_pages);
 }
 
 /* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */
@@ -152,63 +177,234 @@ static unsigned long pagehint_pgmigrate_success(void)
 }
 
 /*
- * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch.
- * -ENOSPC: the batch is full; -EAGAIN: the range shares a pageblock with
- * the last claim (a held range makes its pageblock unisolatable): claim it
- * in another batch.  -ENODEV: the range went offline, or is going.
- * -EBUSY: the range is not all free buddy blocks any more (a candidate
- * waits for a flush and the host's ack before its claim; meanwhile its
- * memory may have been allocated).  alloc_contig_range() would not fail on
- * an allocated page but migrate it: only a range found free a moment ago
- * is claimed, and what the claim still migrated (allocated in between) is
- * counted.  Other errors come from alloc_contig_range().
+ * Claim [pfn, pfn + nr_pages), which lies in one zone and which the
+ * caller checked online under the hotplug lock (held).  -EBUSY: the range
+ * is not all free buddy blocks any more (a candidate waits for the rest of
+ * its batch before its claim; meanwhile its memory may have been
+ * allocated).  alloc_contig_range() would not fail on an allocated page
+ * but migrate it: only a range found free a moment ago is claimed.  Other
+ * errors come from alloc_contig_range().
+ */
+static int pagehint_claim_range(unsigned long pfn, unsigned long nr_pages)
+{
+	int err;
+
+	if (!pagehint_range_free(page_zone(pfn_to_page(pfn)), pfn, nr_pages)) {
+		pagehint_stat_add(&pagehint_stats.claim_stale, 1);
+		return -EBUSY;
+	}
+	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages,
+					  GFP_KERNEL | __GFP_NOWARN);
+	pagehint_stat_add(&pagehint_stats.claims, 1);
+	if (err)
+		pagehint_stat_add(&pagehint_stats.claim_failures, 1);
+	return err;
+}
+
+/*
+ * Claims started together: their kworkers wait at @go until all of them
+ * run (or HZ / 10 passed), so that they ask for their grace periods at
+ * the same moment.
+ */
+struct pagehint_claim_wave {
+	unsigned int nr;		/* kworkers to wait for */
+	atomic_t started;
+	struct completion all_started;
+	struct completion go;
+};
+
+/* One claim of a batch's, run by a kworker beside the others. */
+struct pagehint_claim_work {
+	struct work_struct work;
+	struct pagehint_claim_wave *wave;
+	unsigned long pfn;
+	unsigned long nr_pages;
+	int err;
+};
+
+static void pagehint_claim_work_fn(struct work_struct *work)
+{
+	struct pagehint_claim_work *cw =
+		container_of(work, struct pagehint_claim_work, work);
+	struct pagehint_claim_wave *wave = cw->wave;
+
+	if (atomic_inc_return(&wave->started) == wave->nr)
+		complete(&wave->all_started);
+	wait_for_completion(&wave->go);
+	cw->err = pagehint_claim_range(cw->pfn, cw->nr_pages);
+}
+
+/*
+ * Claim the ranges of @cw that @queued names, together; add those claimed
+ * to @ok, and the first error to @err.
+ */
+static void pagehint_claim_together(struct pagehint_claim_work *cw,
+				    unsigned long queued, unsigned long *ok,
+				    int *err)
+{
+	struct pagehint_claim_wave wave = {
+		.nr = hweight_long(queued),
+		.started = ATOMIC_INIT(0),
+	};
+	unsigned int i;
+
+	init_completion(&wave.all_started);
+	init_completion(&wave.go);
+	for_each_set_bit(i, &queued, BITS_PER_LONG) {
+		cw[i].wave = &wave;
+		INIT_WORK(&cw[i].work, pagehint_claim_work_fn);
+		queue_work(pagehint_percpu_wq, &cw[i].work);
+	}
+	wait_for_completion_timeout(&wave.all_started, HZ / 10);
+	complete_all(&wave.go);
+	for_each_set_bit(i, &queued, BITS_PER_LONG) {
+		flush_work(&cw[i].work);
+		if (!cw[i].err)
+			*ok |= BIT(i);
+		*err = *err ?: cw[i].err;
+	}
+}
+
+/* Does [pfn, pfn + nr_pages) share a pageblock with a range of @batch? */
+static bool pagehint_batch_shares_pageblock(const struct pagehint_batch *batch,
+					    unsigned long pfn,
+					    unsigned long nr_pages)
+{
+	unsigned long first = pfn >> pageblock_order;
+	unsigned long last = (pfn + nr_pages - 1) >> pageblock_order;
+	unsigned int i;
+
+	for (i = 0; i < batch->nr + batch->nr_proposed; i++) {
+		if (first <= (batch->start[i] + batch->len[i] - 1) >> pageblock_order &&
+		    last >= batch->start[i] >> pageblock_order)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Propose [pfn, pfn + nr_pages), which lies in one zone, for @batch's next
+ * claim.  -ENOSPC: the batch is full; -EAGAIN: the range shares a
+ * pageblock with another of the batch (claims isolate whole pageblocks,
+ * and a held range makes its pageblock unisolatable): claim it in another
+ * batch.
+ */
+int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
+			   unsigned long nr_pages, enum pagehint_source src)
+{
+	unsigned int i = batch->nr + batch->nr_proposed;
+
+	if (i == PAGEHINT_CAPACITY ||
+	    (i && batch->nr_pages + batch->proposed_pages + nr_pages > batch->max_pages))
+		return -ENOSPC;
+	if (pagehint_batch_shares_pageblock(batch, pfn, nr_pages))
+		return -EAGAIN;
+	batch->start[i] = pfn;
+	batch->len[i] = nr_pages;
+	if (src == PAGEHINT_FROM_HINT)
+		batch->proposed_hints |= BIT(i);
+	batch->nr_proposed++;
+	batch->proposed_pages += nr_pages;
+	return 0;
+}
+
+/*
+ * Claim what @batch proposes, all at once.  Every alloc_contig_range()
+ * waits, in lru_cache_disable(), for an expedited RCU grace period, which
+ * interrupts every vCPU that is not idle; claims that wait together share
+ * their grace periods (a request made while one is under way is served by
+ * the next: two at most), where claims one after the other would each have
+ * their own.  Kworkers take a while to start, one after the other, so the
+ * claims wait until all have started (struct pagehint_claim_wave).  The
+ * kworkers are those of this CPU's pool (a per-cpu workqueue): a new one
+ * takes the next claim while the others wait, and they run on this CPU,
+ * as the worker does.
+ *
+ * What is claimed joins the ranges held, in the order proposed; the rest
+ * is dropped: a range not free any more is hinted again by its next free.
+ * Returns 0 if every proposal was claimed, else an error: -ENODEV
+ * for a range that went offline or is going, or pagehint_claim_range()'s.
+ * Counts what the claims migrated (the guest's pgmigrate_success around
+ * them, which another migration at the same moment can only raise) and
+ * the time they took.
+ */
+int pagehint_batch_claim(struct pagehint_batch *batch)
+{
+	unsigned int i, n = batch->nr_proposed, first = batch->nr;
+	struct pagehint_claim_work one, *cw = NULL, *c;
+	unsigned long ok = 0, queued = 0, migrated, len;
+	int err = 0;
+	u64 t0;
+
+	if (!n)
+		return 0;
+	/* Without memory for the work items: one claim after the other. */
+	if (n > 1)
+		cw = kmalloc_array(n, sizeof(*cw), GFP_KERNEL | __GFP_NOWARN);
+
+	pagehint_hotplug_claims_begin();
+	t0 = ktime_get_ns();
+	migrated = pagehint_pgmigrate_success();
+	for (i = 0; i < n; i++) {
+		c = cw ? &cw[i] : &one;
+		c->pfn = batch->start[first + i];
+		c->nr_pages = batch->len[first + i];
+		/* Gone offline, or going, since it was found? */
+		c->err = -ENODEV;
+		if (pagehint_hotplug_claimable(c->pfn, c->nr_pages)) {
+			if (cw) {
+				queued |= BIT(i);
+				continue;
+			}
+			c->err = pagehint_claim_range(c->pfn, c->nr_pages);
+		}
+		if (!c->err)
+			ok |= BIT(i);
+		err = err ?: c->err;
+	}
+	if (queued)
+		pagehint_claim_together(cw, queued, &ok, &err);
+	migrated = pagehint_pgmigrate_success() - migrated;
+	pagehint_stat_add(&pagehint_stats.claim_ns, ktime_get_ns() - t0);
+	pagehint_hotplug_claims_end();
+	kfree(cw);
+	if (migrated)
+		pagehint_stat_add(&pagehint_stats.claim_migrated, migrated);
+
+	/* Hold what was claimed, in the order proposed. */
+	for (i = 0; i < n; i++) {
+		if (!(ok & BIT(i)))
+			continue;
+		len = batch->len[first + i];
+		batch->start[batch->nr] = batch->start[first + i];
+		batch->len[batch->nr] = len;
+		batch->nr++;
+		batch->nr_pages += len;
+		if (batch->proposed_hints & BIT(first + i))
+			batch->hint_pages += len;
+		pagehint_stat_add(&pagehint_stats.claimed_bytes,
+				  (s64)len << PAGE_SHIFT);
+	}
+	batch->nr_proposed = 0;
+	batch->proposed_pages = 0;
+	batch->proposed_hints = 0;
+	return err;
+}
+
+/*
+ * Claim [pfn, pfn + nr_pages), which lies in one zone, into @batch now:
+ * pagehint_batch_propose() then pagehint_batch_claim(), with their errors.
+ * @batch proposes nothing else.
  */
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src)
 {
-	unsigned long migrated;
-	u64 t0;
 	int err;
 
-	if (batch->nr == PAGEHINT_CAPACITY ||
-	    (batch->nr && batch->nr_pages + nr_pages > batch->max_pages))
-		return -ENOSPC;
-	if ((pfn >> pageblock_order) == batch->last_pageblock)
-		return -EAGAIN;
-
-	/* Gone offline, or going, since it was found (hotplug.c). */
-	if (!pagehint_hotplug_claim_begin(pfn, nr_pages))
-		return -ENODEV;
-	if (!pagehint_range_free(page_zone(pfn_to_page(pfn)), pfn, nr_pages)) {
-		pagehint_hotplug_claim_end();
-		pagehint_stat_add(&pagehint_stats.claim_stale, 1);
-		return -EBUSY;
-	}
-	t0 = ktime_get_ns();
-	migrated = pagehint_pgmigrate_success();
-	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages,
-					  GFP_KERNEL | __GFP_NOWARN);
-	migrated = pagehint_pgmigrate_success() - migrated;
-	pagehint_stat_add(&pagehint_stats.claim_ns, ktime_get_ns() - t0);
-	pagehint_hotplug_claim_end();
-	pagehint_stat_add(&pagehint_stats.claims, 1);
-	if (migrated)
-		pagehint_stat_add(&pagehint_stats.claim_migrated, migrated);
-	if (err) {
-		pagehint_stat_add(&pagehint_stats.claim_failures, 1);
-		return err;
-	}
-	pagehint_stat_add(&pagehint_stats.claimed_bytes,
-			  (s64)nr_pages << PAGE_SHIFT);
-
-	batch->start[batch->nr] = pfn;
-	batch->len[batch->nr] = nr_pages;
-	batch->nr++;
-	batch->nr_pages += nr_pages;
-	if (src == PAGEHINT_FROM_HINT)
-		batch->hint_pages += nr_pages;
-	batch->last_pageblock = (pfn + nr_pages - 1) >> pageblock_order;
-	return 0;
+	if (WARN_ON_ONCE(batch->nr_proposed))
+		return -EINVAL;
+	err = pagehint_batch_propose(batch, pfn, nr_pages, src);
+	return err ?: pagehint_batch_claim(batch);
 }
 
 /* One scatterlist entry per claimed range; returns the number of entries. */

@@ -6,9 +6,9 @@
  * A free block pagehint found may wait seconds (the flush of a batch, the
  * host's ack) before it is claimed.  Memory offlined and removed meanwhile
  * (virtio-mem unplug, ACPI DIMM removal) has no memmap any more, and
- * alloc_contig_range() on it would read freed memory.  So every claim runs
- * under pagehint_hotplug_lock and first checks that its range is online and
- * not being offlined; the memory notifier fences the range of a block
+ * alloc_contig_range() on it would read freed memory.  So claims run
+ * under pagehint_hotplug_lock and each first checks that its range is
+ * online and not being offlined; the memory notifier fences the range of a block
  * going offline under the same lock (offlining is serialised by the memory
  * hotplug lock, so one range at a time), and clears the map's bits there.
  * A claim under way when offlining begins has finished before the fence
@@ -37,33 +37,34 @@
 static DEFINE_MUTEX(pagehint_hotplug_lock);
 static unsigned long pagehint_fence_start, pagehint_fence_end;
 
-/*
- * May [pfn, pfn + nr_pages) be claimed now?  If so, the lock is held until
- * pagehint_hotplug_claim_end(): the range stays online meanwhile.
- */
-bool pagehint_hotplug_claim_begin(unsigned long pfn, unsigned long nr_pages)
+/* Claims run between these two: no memory goes offline meanwhile. */
+void pagehint_hotplug_claims_begin(void)
 {
-	unsigned long end = pfn + nr_pages, p;
-
 	mutex_lock(&pagehint_hotplug_lock);
-	if (pfn < pagehint_fence_end && end > pagehint_fence_start)
-		goto busy;
-	/* Onlining and offlining work on whole memory sections. */
-	for (p = pfn; p < end; p = round_down(p, PAGES_PER_SECTION) + PAGES_PER_SECTION)
-		if (!pfn_to_online_page(p))
-			goto busy;
-	if (!pfn_to_online_page(end - 1))
-		goto busy;
-	return true;
-busy:
-	mutex_unlock(&pagehint_hotplug_lock);
-	return false;
 }
 
-void pagehint_hotplug_claim_end(void)
+void pagehint_hotplug_claims_end(void)
 {
 	lockdep_assert_held(&pagehint_hotplug_lock);
 	mutex_unlock(&pagehint_hotplug_lock);
+}
+
+/*
+ * May [pfn, pfn + nr_pages) be claimed now: is it online, and not being
+ * offlined?  It stays so until pagehint_hotplug_claims_end().
+ */
+bool pagehint_hotplug_claimable(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages, p;
+
+	lockdep_assert_held(&pagehint_hotplug_lock);
+	if (pfn < pagehint_fence_end && end > pagehint_fence_start)
+		return false;
+	/* Onlining and offlining work on whole memory sections. */
+	for (p = pfn; p < end; p = round_down(p, PAGES_PER_SECTION) + PAGES_PER_SECTION)
+		if (!pfn_to_online_page(p))
+			return false;
+	return pfn_to_online_page(end - 1);
 }
 
 static void pagehint_hotplug_fence(unsigned long start, unsigned long end)

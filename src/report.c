@@ -12,9 +12,10 @@
  *     resumes where it stopped; a zone whose map overflowed again while it
  *     was being scanned is scanned again.
  *
- * Candidates are coalesced when adjacent, claimed (claim.c), reported in
- * batches of up to PAGEHINT_CAPACITY ranges and max_inflight_kib, and
- * released after the host's ack.  A pass reports at most
+ * Candidates are coalesced when adjacent, gathered in batches of up to
+ * PAGEHINT_CAPACITY ranges and max_inflight_kib, claimed a batch at a time
+ * (claim.c: together, so that the claims share their RCU grace periods),
+ * reported, and released after the host's ack.  A pass reports at most
  * PAGEHINT_PASS_BATCHES batches.
  *
  * What the host does with the reports it acks is learned by host.c: a host
@@ -135,14 +136,23 @@ static bool pagehint_pass_stopped(struct pagehint_worker *w)
 	       !READ_ONCE(pagehint_knobs.enabled);
 }
 
-/* Give an unreported batch back, and hint its ranges for a later pass. */
+/*
+ * Give an unreported batch back, and hint its ranges, held or proposed, for
+ * a later pass.
+ */
 static void pagehint_batch_putback(struct pagehint_batch *batch)
 {
 	unsigned int i;
 
-	for (i = 0; i < batch->nr; i++)
+	for (i = 0; i < batch->nr + batch->nr_proposed; i++)
 		pagehint_tracker_rehint(batch->start[i], batch->len[i]);
 	pagehint_batch_release(batch, false);
+}
+
+/* Pages held and proposed. */
+static unsigned long pagehint_batch_pages(const struct pagehint_batch *batch)
+{
+	return batch->nr_pages + batch->proposed_pages;
 }
 
 /* The host acked the batch on the device: check it, count it, release it. */
@@ -194,10 +204,10 @@ static int pagehint_collect(struct pagehint_worker *w)
 }
 
 /*
- * Report the batch and release it after the host's ack (see
- * pagehint_collect() for the ways the wait ends early).  A batch the device
- * did not take (refused, broken, or the pass stopped first) goes back at
- * once, unreported: the device never saw it.
+ * Claim what the batch proposes, report it, and release it after the
+ * host's ack (see pagehint_collect() for the ways the wait ends early).  A
+ * batch the device did not take (refused, broken, or the pass stopped
+ * first) goes back at once, unreported: the device never saw it.
  */
 static int pagehint_flush(struct pagehint_worker *w)
 {
@@ -205,12 +215,15 @@ static int pagehint_flush(struct pagehint_worker *w)
 	unsigned int nents;
 	int err;
 
-	if (!batch->nr)
+	if (!batch->nr && !batch->nr_proposed)
 		return 0;
 	if (pagehint_pass_stopped(w)) {
 		pagehint_batch_putback(batch);
 		return 0;
 	}
+	pagehint_batch_claim(batch);
+	if (!batch->nr)
+		return 0;
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
 	pagehint_host_mark(&w->host, batch);
@@ -231,9 +244,10 @@ static int pagehint_flush(struct pagehint_worker *w)
 }
 
 /*
- * Claim the pending run, reporting the batch first or after as needed.  A
- * hinted run sharing a pageblock with the last claim (below pageblock
- * order) waits for a later pass instead of cutting this batch short.
+ * Propose the pending run for the batch's claim, reporting the batch first
+ * or after as needed.  A hinted run sharing a pageblock with a range of
+ * the batch (below pageblock order) waits for a later pass instead of
+ * cutting this batch short.
  */
 static void pagehint_claim_run(struct pagehint_worker *w)
 {
@@ -248,8 +262,7 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		run->len = 0;
 		return;
 	}
-	if (!pagehint_zone_guard_ok(run->zone, w->order, w->batch.nr_pages,
-				    run->len)) {
+	if (!pagehint_batch_guard_ok(&w->batch, run->zone, w->order, run->len)) {
 		/* Not lost: look again when the zone has room. */
 		if (pagehint_zone_reportable(run->zone, w->order)) {
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
@@ -261,21 +274,23 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		w->err = pagehint_flush(w);
 		return;
 	}
-	err = pagehint_claim(&w->batch, run->start, run->len, run->src);
+	err = pagehint_batch_propose(&w->batch, run->start, run->len, run->src);
 	if (err == -EAGAIN && run->src == PAGEHINT_FROM_HINT) {
 		/* Keep the batch filling; the hint is taken again next pass. */
 		pagehint_tracker_rehint(run->start, run->len);
-	} else if (err == -ENOSPC || err == -EAGAIN) {
-		/* The scan does not come back soon: report, then claim. */
+	} else if (err) {
+		/* The scan does not come back soon: report, then propose. */
 		w->err = pagehint_flush(w);
 		if (!w->err && !pagehint_pass_stopped(w))
-			pagehint_claim(&w->batch, run->start, run->len, run->src);
+			pagehint_batch_propose(&w->batch, run->start, run->len,
+					       run->src);
 		else
 			pagehint_tracker_rehint(run->start, run->len);
 	}
 	run->len = 0;
-	if (!w->err && (w->batch.nr == PAGEHINT_CAPACITY ||
-			w->batch.nr_pages >= w->batch.max_pages))
+	if (!w->err &&
+	    (w->batch.nr + w->batch.nr_proposed == PAGEHINT_CAPACITY ||
+	     pagehint_batch_pages(&w->batch) >= w->batch.max_pages))
 		w->err = pagehint_flush(w);
 }
 
@@ -299,7 +314,7 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
 		return false;
 	}
-	room = w->batch.max_pages - w->batch.nr_pages;
+	room = w->batch.max_pages - pagehint_batch_pages(&w->batch);
 	if (run->len && (run->zone != zone || run->src != src ||
 			 block->pfn != run->start + run->len ||
 			 run->len + nr > room))
@@ -311,8 +326,8 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 	}
 	run->len += nr;
 	/*
-	 * Claim once the run fills what the batch has left (claiming reports
-	 * the batch first if need be).  Only a block larger than the whole
+	 * Propose once the run fills what the batch has left (proposing
+	 * reports the batch first if need be).  Only a block larger than the whole
 	 * in-flight budget is claimed in part.
 	 */
 	if (run->len >= room) {
@@ -400,7 +415,7 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 	unsigned long budget, stop, start;
 	struct pagehint_block block;
 
-	if (!pagehint_zone_guard_ok(zone, w->order, w->batch.nr_pages, 0)) {
+	if (!pagehint_batch_guard_ok(&w->batch, zone, w->order, 0)) {
 		if (pagehint_zone_reportable(zone, w->order))
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
 		return;
@@ -490,7 +505,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	/* A report still on the device from a pass a sleep cut short. */
 	if (w->on_device && pagehint_collect(w))
 		return;
-	if (WARN_ON_ONCE(w->batch.nr) || !READ_ONCE(pagehint_knobs.enabled))
+	if (WARN_ON_ONCE(w->batch.nr || w->batch.nr_proposed) ||
+	    !READ_ONCE(pagehint_knobs.enabled))
 		return;
 
 	w->order = max_t(unsigned int, READ_ONCE(pagehint_knobs.report_order),
@@ -596,7 +612,7 @@ void pagehint_worker_release_inflight(void)
 {
 	struct pagehint_worker *w = &pagehint_worker;
 
-	if (w->batch.nr)
+	if (w->batch.nr || w->batch.nr_proposed)
 		pagehint_batch_release(&w->batch, false);
 	w->on_device = false;
 }
@@ -625,7 +641,7 @@ void pagehint_worker_exit(void)
 
 	unregister_pm_notifier(&w->pm_nb);
 	/* virtio.c has stopped the worker when the driver went away. */
-	WARN_ON_ONCE(w->running || w->batch.nr);
+	WARN_ON_ONCE(w->running || w->batch.nr || w->batch.nr_proposed);
 	kfree(w->scans);
 	w->scans = NULL;
 	mutex_destroy(&w->lock);

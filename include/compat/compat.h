@@ -279,4 +279,17 @@ static inline struct file *pagehint_shmem_file_setup(const char *name,
 #endif
 }
 
+/*
+ * The per-cpu system workqueue: system_wq, or system_percpu_wq where the
+ * kernel has it (7.2), and system_wq is an alias to be removed (Kbuild
+ * probes workqueue.h).
+ */
+#include <linux/workqueue.h>
+
+#ifdef PAGEHINT_HAVE_SYSTEM_PERCPU_WQ
+#define pagehint_percpu_wq	system_percpu_wq
+#else
+#define pagehint_percpu_wq	system_wq
+#endif
+
 #endif /* _PAGEHINT_COMPAT_H */

@@ -14,3 +14,5 @@ ccflags-y += $(shell grep -qs 'shrinker_alloc' \
 	$(srctree)/include/linux/shrinker.h && echo -DPAGEHINT_HAVE_SHRINKER_ALLOC)
 ccflags-y += $(shell grep -qs 'shmem_file_setup.*vma_flags_t' \
 	$(srctree)/include/linux/shmem_fs.h && echo -DPAGEHINT_HAVE_SHMEM_VMA_FLAGS)
+ccflags-y += $(shell grep -qs 'system_percpu_wq;' \
+	$(srctree)/include/linux/workqueue.h && echo -DPAGEHINT_HAVE_SYSTEM_PERCPU_WQ)

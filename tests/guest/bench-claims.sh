@@ -18,7 +18,8 @@
 # Per round it prints, from the free to 12 s later (to the end of the
 # hold), function-call and TLB-shootdown interrupts (/proc/interrupts CAL
 # and TLB, all CPUs), expedited RCU grace periods (a kprobe on
-# synchronize_rcu_expedited, where the kernel has kprobe events),
+# wait_rcu_exp_gp(), which drives each one, where the kernel has kprobe
+# events: claims waiting at once share them),
 # pagehint's claims and what it reported; then per workload the
 # medians per GiB freed (the same denominator for both drivers: the stock
 # driver counts nothing) and pagehint's CAL over the stock driver's.  Run
@@ -124,9 +125,9 @@ median() {
 
 # A kprobe counts hits (kprobe_profile) only while its event is enabled.
 if [ -f $T/kprobe_events ]; then
-	{ echo 'p:ph_exp synchronize_rcu_expedited' >>$T/kprobe_events &&
+	{ echo 'p:ph_exp wait_rcu_exp_gp' >>$T/kprobe_events &&
 		echo 1 >$T/events/kprobes/ph_exp/enable; } 2>/dev/null ||
-		ph_info "no kprobe on synchronize_rcu_expedited: expedited grace periods not counted"
+		ph_info "no kprobe on wait_rcu_exp_gp: expedited grace periods not counted"
 fi
 ph_unbind_safe || ph_fail "virtio_balloon cannot be removed from this kernel with reporting on"
 rm -f /tmp/bench.tsv

@@ -198,6 +198,82 @@ static void claim_same_pageblock(struct kunit *test)
 }
 
 /*
+ * Up to @n distinct free pageblock-sized ranges a claim may take, each in
+ * a free block of its own, into @pfn; returns how many.
+ */
+static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
+{
+	struct zone *zone = ph_movable_zone();
+	struct pagehint_block block;
+	unsigned long cursor;
+	unsigned int found = 0;
+
+	if (!zone)
+		return 0;
+	cursor = zone->zone_start_pfn;
+	while (found < n && pagehint_scan_next(zone, &cursor, zone_end_pfn(zone),
+					       pageblock_order, &block)) {
+		if (pagehint_claimable(block.pfn, pageblock_nr_pages))
+			pfn[found++] = block.pfn;
+	}
+	return found;
+}
+
+#define PH_TOGETHER	8
+
+/*
+ * The ranges of a batch are claimed together: their claims share their
+ * expedited RCU grace periods (each alloc_contig_range() waits for one,
+ * which interrupts every vCPU that is not idle), at most two or three for
+ * the batch where claims one after the other take one each.
+ */
+static void claim_together_shares_grace_periods(struct kunit *test)
+{
+	unsigned long pfn[PH_TOGETHER], seq, together;
+	struct pagehint_batch batch;
+	unsigned int i, n;
+
+	n = ph_free_pageblocks(pfn, PH_TOGETHER);
+	if (n < PH_TOGETHER)
+		kunit_skip(test, "%u free pageblocks, %d needed", n, PH_TOGETHER);
+
+	/* One after the other. */
+	pagehint_batch_init(&batch, ULONG_MAX);
+	seq = rcu_exp_batches_completed();
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn[i], pageblock_nr_pages,
+						     PAGEHINT_FROM_SCAN), 0);
+	seq = rcu_exp_batches_completed() - seq;
+	KUNIT_EXPECT_EQ(test, batch.nr, n);
+	pagehint_batch_release(&batch, false);
+	if (!seq)
+		kunit_skip(test, "this kernel counts no expedited grace period (rcu_normal?)");
+
+	/* Together. */
+	n = ph_free_pageblocks(pfn, PH_TOGETHER);
+	if (n < PH_TOGETHER)
+		kunit_skip(test, "%u free pageblocks after the release", n);
+	pagehint_batch_init(&batch, ULONG_MAX);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, pagehint_batch_propose(&batch, pfn[i],
+							     pageblock_nr_pages,
+							     PAGEHINT_FROM_SCAN), 0);
+	together = rcu_exp_batches_completed();
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&batch), 0);
+	together = rcu_exp_batches_completed() - together;
+	KUNIT_EXPECT_EQ(test, batch.nr, n);
+	KUNIT_EXPECT_EQ(test, batch.nr_proposed, 0U);
+	for (i = 0; i < batch.nr; i++)
+		KUNIT_EXPECT_TRUE(test, ph_owned(batch.start[i], batch.len[i]));
+	pagehint_batch_release(&batch, false);
+	kunit_info(test, "expedited grace period counter: +%lu for %u claims together, +%lu one after the other\n",
+		   together, n, seq);
+	KUNIT_EXPECT_LE_MSG(test, together * 2, seq,
+			    "expedited grace period counter: +%lu for %u claims together, +%lu one after the other",
+			    together, n, seq);
+}
+
+/*
  * A range in use is never claimed: pagehint_claim() looks again, just
  * before alloc_contig_range(), and counts the candidate as stale.
  */
@@ -633,6 +709,7 @@ static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_batch_full),
 	KUNIT_CASE(claim_inflight_budget),
 	KUNIT_CASE(claim_same_pageblock),
+	KUNIT_CASE(claim_together_shares_grace_periods),
 	KUNIT_CASE(claim_in_use),
 	KUNIT_CASE(claim_never_migrates),
 	KUNIT_CASE(claim_release_held_page),

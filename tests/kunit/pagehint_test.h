@@ -111,4 +111,10 @@ void ph_reporting_end(void);
 int ph_env_init(bool hooks);
 void ph_env_exit(void);
 
+/*
+ * Expedited grace periods completed, in RCU sequence units: exported for
+ * rcutorture (tree RCU), declared only in kernel/rcu/rcu.h.
+ */
+unsigned long rcu_exp_batches_completed(void);
+
 #endif /* _PAGEHINT_TEST_H */

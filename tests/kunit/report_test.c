@@ -184,9 +184,9 @@ static void report_full_and_partial(struct kunit *test)
 		pagehint_offer(w, page_zone(pages[i]), &block, PAGEHINT_FROM_SCAN);
 		if (i == PAGEHINT_CAPACITY) {
 			/*
-			 * Offering the 33rd block claimed the 32nd (a run is
-			 * claimed when the next block does not extend it),
-			 * which filled the batch: it went out.
+			 * Offering the 33rd block proposed the 32nd (a run is
+			 * proposed when the next block does not extend it),
+			 * which filled the batch: it was claimed and went out.
 			 */
 			KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
 			KUNIT_EXPECT_EQ(test, fake->max_nents, (unsigned int)PAGEHINT_CAPACITY);
@@ -194,7 +194,7 @@ static void report_full_and_partial(struct kunit *test)
 		}
 	}
 	pagehint_claim_run(w);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, n - PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, n - PAGEHINT_CAPACITY);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 2U);
 	KUNIT_EXPECT_EQ(test, fake->min_nents, n - PAGEHINT_CAPACITY);
@@ -240,9 +240,12 @@ static void report_coalesces(struct kunit *test)
 		       &(struct pagehint_block){ pfn + pageblock_nr_pages, pageblock_order },
 		       PAGEHINT_FROM_HINT);
 	pagehint_claim_run(w);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
+	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, 1U);
 	KUNIT_EXPECT_EQ(test, w->batch.start[0], pfn);
 	KUNIT_EXPECT_EQ(test, w->batch.len[0], 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, w->batch.proposed_hints, 1UL);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&w->batch), 0);
+	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
 	KUNIT_EXPECT_EQ(test, w->batch.hint_pages, 2 * pageblock_nr_pages);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
 	KUNIT_EXPECT_EQ(test, fake->max_nents, 1U);
@@ -279,7 +282,7 @@ static void report_device_broken(struct kunit *test)
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
-	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
+	KUNIT_ASSERT_EQ(test, w->batch.nr_proposed, 1U);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), -ESHUTDOWN);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
@@ -358,7 +361,7 @@ static void report_pass_stopped(struct kunit *test)
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
-	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
+	KUNIT_ASSERT_EQ(test, w->batch.nr_proposed, 1U);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ next, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	KUNIT_ASSERT_EQ(test, w->run.len, pageblock_nr_pages);
