@@ -184,6 +184,14 @@ struct pagehint_batch {
 };
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages);
+
+/* Pages held and proposed. */
+static inline unsigned long
+pagehint_batch_pages(const struct pagehint_batch *batch)
+{
+	return batch->nr_pages + batch->proposed_pages;
+}
+
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long held, unsigned long nr_pages);
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order);

@@ -265,18 +265,34 @@ static void pagehint_claim_together(struct pagehint_claim_work *cw,
 	}
 }
 
-/* Does [pfn, pfn + nr_pages) share a pageblock with a range of @batch? */
-static bool pagehint_batch_shares_pageblock(const struct pagehint_batch *batch,
-					    unsigned long pfn,
-					    unsigned long nr_pages)
+/* Do [a, a + an) and [b, b + bn) touch a common block of 2^order pages? */
+static bool pagehint_ranges_meet(unsigned long a, unsigned long an,
+				 unsigned long b, unsigned long bn,
+				 unsigned int order)
 {
-	unsigned long first = pfn >> pageblock_order;
-	unsigned long last = (pfn + nr_pages - 1) >> pageblock_order;
-	unsigned int i;
+	return a >> order <= (b + bn - 1) >> order &&
+	       (a + an - 1) >> order >= b >> order;
+}
+
+/*
+ * Would [pfn, pfn + nr_pages) and a range of @batch get in each other's
+ * way: share a pageblock (claims isolate whole pageblocks, and a held
+ * range makes its pageblock unisolatable), or, for a range proposed too, a
+ * largest buddy block (claims run together, and isolating two pageblocks
+ * of one buddy block at once splits and merges the free blocks between
+ * them: one of the claims fails)?
+ */
+static bool pagehint_batch_conflicts(const struct pagehint_batch *batch,
+				     unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned int i, order;
 
 	for (i = 0; i < batch->nr + batch->nr_proposed; i++) {
-		if (first <= (batch->start[i] + batch->len[i] - 1) >> pageblock_order &&
-		    last >= batch->start[i] >> pageblock_order)
+		order = pageblock_order;
+		if (i >= batch->nr)
+			order = max_t(unsigned int, order, PAGEHINT_MAX_ORDER);
+		if (pagehint_ranges_meet(pfn, nr_pages, batch->start[i],
+					 batch->len[i], order))
 			return true;
 	}
 	return false;
@@ -284,10 +300,9 @@ static bool pagehint_batch_shares_pageblock(const struct pagehint_batch *batch,
 
 /*
  * Propose [pfn, pfn + nr_pages), which lies in one zone, for @batch's next
- * claim.  -ENOSPC: the batch is full; -EAGAIN: the range shares a
- * pageblock with another of the batch (claims isolate whole pageblocks,
- * and a held range makes its pageblock unisolatable): claim it in another
- * batch.
+ * claim.  -ENOSPC: the batch is full; -EAGAIN: the range would get in the
+ * way of another of the batch (pagehint_batch_conflicts()): claim it in
+ * another batch.
  */
 int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
 			   unsigned long nr_pages, enum pagehint_source src)
@@ -295,9 +310,9 @@ int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
 	unsigned int i = batch->nr + batch->nr_proposed;
 
 	if (i == PAGEHINT_CAPACITY ||
-	    (i && batch->nr_pages + batch->proposed_pages + nr_pages > batch->max_pages))
+	    (i && pagehint_batch_pages(batch) + nr_pages > batch->max_pages))
 		return -ENOSPC;
-	if (pagehint_batch_shares_pageblock(batch, pfn, nr_pages))
+	if (pagehint_batch_conflicts(batch, pfn, nr_pages))
 		return -EAGAIN;
 	batch->start[i] = pfn;
 	batch->len[i] = nr_pages;
@@ -321,7 +336,9 @@ int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
  * as the worker does.
  *
  * What is claimed joins the ranges held, in the order proposed; the rest
- * is dropped: a range not free any more is hinted again by its next free.
+ * is dropped, as a failed claim always was: a range not free any more is
+ * hinted again by its next free, and claims of one batch no longer get in
+ * each other's way (pagehint_batch_conflicts()).
  * Returns 0 if every proposal was claimed, else an error: -ENODEV
  * for a range that went offline or is going, or pagehint_claim_range()'s.
  * Counts what the claims migrated (the guest's pgmigrate_success around
@@ -349,18 +366,17 @@ int pagehint_batch_claim(struct pagehint_batch *batch)
 		c = cw ? &cw[i] : &one;
 		c->pfn = batch->start[first + i];
 		c->nr_pages = batch->len[first + i];
-		/* Gone offline, or going, since it was found? */
-		c->err = -ENODEV;
-		if (pagehint_hotplug_claimable(c->pfn, c->nr_pages)) {
-			if (cw) {
-				queued |= BIT(i);
-				continue;
-			}
+		if (!pagehint_hotplug_claimable(c->pfn, c->nr_pages)) {
+			/* Gone offline, or going, since it was found. */
+			err = err ?: -ENODEV;
+		} else if (cw) {
+			queued |= BIT(i);
+		} else {
 			c->err = pagehint_claim_range(c->pfn, c->nr_pages);
+			if (!c->err)
+				ok |= BIT(i);
+			err = err ?: c->err;
 		}
-		if (!c->err)
-			ok |= BIT(i);
-		err = err ?: c->err;
 	}
 	if (queued)
 		pagehint_claim_together(cw, queued, &ok, &err);

@@ -11,8 +11,9 @@
  * online and not being offlined; the memory notifier fences the range of a block
  * going offline under the same lock (offlining is serialised by the memory
  * hotplug lock, so one range at a time), and clears the map's bits there.
- * A claim under way when offlining begins has finished before the fence
- * stands; a range claimed earlier holds offlining off until it is
+ * Claims under way when offlining begins (a batch's, which run together:
+ * the lock is held across all of them, a fraction of a second) have
+ * finished before the fence stands; a range claimed earlier holds offlining off until it is
  * released, as any unmovable page does.
  *
  * Memory coming online outside the map's span would make every free there

@@ -149,12 +149,6 @@ static void pagehint_batch_putback(struct pagehint_batch *batch)
 	pagehint_batch_release(batch, false);
 }
 
-/* Pages held and proposed. */
-static unsigned long pagehint_batch_pages(const struct pagehint_batch *batch)
-{
-	return batch->nr_pages + batch->proposed_pages;
-}
-
 /* The host acked the batch on the device: check it, count it, release it. */
 static void pagehint_report_acked(struct pagehint_worker *w)
 {

@@ -281,8 +281,8 @@ static inline struct file *pagehint_shmem_file_setup(const char *name,
 
 /*
  * The per-cpu system workqueue: system_wq, or system_percpu_wq where the
- * kernel has it (7.2), and system_wq is an alias to be removed (Kbuild
- * probes workqueue.h).
+ * kernel has it (6.12.118 and 7.2 do), system_wq being an alias to be
+ * removed there (Kbuild probes workqueue.h).
  */
 #include <linux/workqueue.h>
 

@@ -198,11 +198,13 @@ static void claim_same_pageblock(struct kunit *test)
 }
 
 /*
- * Up to @n distinct free pageblock-sized ranges a claim may take, each in
- * a free block of its own, into @pfn; returns how many.
+ * Up to @n free pageblock-sized ranges a claim may take, each in a largest
+ * buddy block of its own (as the ranges of a batch are), into @pfn;
+ * returns how many.
  */
 static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
 {
+	unsigned int order = max_t(unsigned int, pageblock_order, PAGEHINT_MAX_ORDER);
 	struct zone *zone = ph_movable_zone();
 	struct pagehint_block block;
 	unsigned long cursor;
@@ -213,6 +215,8 @@ static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
 	cursor = zone->zone_start_pfn;
 	while (found < n && pagehint_scan_next(zone, &cursor, zone_end_pfn(zone),
 					       pageblock_order, &block)) {
+		if (found && block.pfn >> order == pfn[found - 1] >> order)
+			continue;
 		if (pagehint_claimable(block.pfn, pageblock_nr_pages))
 			pfn[found++] = block.pfn;
 	}
@@ -271,6 +275,48 @@ static void claim_together_shares_grace_periods(struct kunit *test)
 	KUNIT_EXPECT_LE_MSG(test, together * 2, seq,
 			    "expedited grace period counter: +%lu for %u claims together, +%lu one after the other",
 			    together, n, seq);
+}
+
+/*
+ * A batch whose claims fail in part holds what was claimed, in the order
+ * proposed, and says why the rest failed: here a range taken between its
+ * proposal and the claim (-EBUSY, not migrated).
+ */
+static void claim_together_in_part(struct kunit *test)
+{
+	s64 stale = atomic64_read(&pagehint_stats.claim_stale);
+	unsigned long pfn[3], len = pageblock_nr_pages;
+	struct pagehint_batch batch, *other;
+
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	if (ph_free_pageblocks(pfn, 3) < 3)
+		kunit_skip(test, "fewer than 3 free pageblocks");
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[0], len,
+						     PAGEHINT_FROM_HINT), 0);
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[1], len,
+						     PAGEHINT_FROM_HINT), 0);
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[2], len,
+						     PAGEHINT_FROM_SCAN), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(&batch), 3 * len);
+	/* Meanwhile the middle one is taken. */
+	pagehint_batch_init(other, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(other, pfn[1], len, PAGEHINT_FROM_SCAN), 0);
+
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&batch), -EBUSY);
+	KUNIT_EXPECT_EQ(test, batch.nr, 2U);
+	KUNIT_EXPECT_EQ(test, batch.nr_proposed, 0U);
+	KUNIT_EXPECT_EQ(test, batch.start[0], pfn[0]);
+	KUNIT_EXPECT_EQ(test, batch.start[1], pfn[2]);
+	KUNIT_EXPECT_EQ(test, batch.nr_pages, 2 * len);
+	KUNIT_EXPECT_EQ(test, batch.hint_pages, len);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(&batch), 2 * len);
+	KUNIT_EXPECT_GT(test, atomic64_read(&pagehint_stats.claim_stale), stale);
+	KUNIT_EXPECT_TRUE(test, ph_owned(pfn[0], len));
+	KUNIT_EXPECT_TRUE(test, ph_owned(pfn[2], len));
+	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(other, false);
 }
 
 /*
@@ -710,6 +756,7 @@ static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_inflight_budget),
 	KUNIT_CASE(claim_same_pageblock),
 	KUNIT_CASE(claim_together_shares_grace_periods),
+	KUNIT_CASE(claim_together_in_part),
 	KUNIT_CASE(claim_in_use),
 	KUNIT_CASE(claim_never_migrates),
 	KUNIT_CASE(claim_release_held_page),

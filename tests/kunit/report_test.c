@@ -362,6 +362,9 @@ static void report_pass_stopped(struct kunit *test)
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
 	KUNIT_ASSERT_EQ(test, w->batch.nr_proposed, 1U);
+	/* Claimed, as a batch is before its report. */
+	KUNIT_ASSERT_EQ(test, pagehint_batch_claim(&w->batch), 0);
+	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ next, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	KUNIT_ASSERT_EQ(test, w->run.len, pageblock_nr_pages);
@@ -374,6 +377,7 @@ static void report_pass_stopped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
 	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, 0U);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
 	KUNIT_EXPECT_FALSE(test, ph_owned(pfn, 1));
 	/* Hinted again, both the claimed range and the pending one. */
