@@ -146,29 +146,38 @@ static int ph_cmp_desc(const void *a, const void *b)
 }
 
 /*
- * Offer PH_BLOCKS free pageblocks, highest PFN first so that none
- * coalesces: the batch goes to the device when it holds PAGEHINT_CAPACITY
- * ranges, and the rest as a partial batch at the end of the pass.
+ * Offer PH_BLOCKS free pageblocks, each in a largest buddy block of its
+ * own (two ranges of a batch never share one), highest PFN first so that
+ * none coalesces: the batch goes to the device when it holds
+ * PAGEHINT_CAPACITY ranges, and the rest as a partial batch at the end of
+ * the pass.
  */
 static void report_full_and_partial(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
-	struct page **pages;
-	struct ph_fake_dev *fake;
+	unsigned int spread = max_t(unsigned int, pageblock_order, PAGEHINT_MAX_ORDER);
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
 	unsigned int i, n = 0, reported;
+	struct ph_fake_dev *fake;
+	struct page **pages;
 
 	pages = kunit_kcalloc(test, PH_BLOCKS, sizeof(*pages), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	for (n = 0; n < PH_BLOCKS; n++) {
-		pages[n] = alloc_pages(PH_GFP_FREE, pageblock_order);
+		pages[n] = alloc_pages(PH_GFP_FREE, spread);
 		if (!pages[n])
 			break;
 	}
 	if (n < PH_BLOCKS) {
 		while (n--)
-			__free_pages(pages[n], pageblock_order);
-		kunit_skip(test, "fewer than %d free pageblocks", PH_BLOCKS);
+			__free_pages(pages[n], spread);
+		kunit_skip(test, "fewer than %d free blocks of order %u", PH_BLOCKS, spread);
+	}
+	/* Only the first pageblock of each is offered. */
+	for (i = 0; i < n; i++) {
+		split_page(pages[i], spread);
+		pagehint_free_range(page_to_pfn(pages[i]) + pageblock_nr_pages,
+				    (1UL << spread) - pageblock_nr_pages);
 	}
 	sort(pages, n, sizeof(*pages), ph_cmp_desc, NULL);
 
@@ -180,7 +189,7 @@ static void report_full_and_partial(struct kunit *test)
 			.pfn = page_to_pfn(pages[i]), .order = pageblock_order,
 		};
 
-		ph_free_to_buddy(pages[i], pageblock_order);
+		pagehint_free_range(block.pfn, pageblock_nr_pages);
 		pagehint_offer(w, page_zone(pages[i]), &block, PAGEHINT_FROM_SCAN);
 		if (i == PAGEHINT_CAPACITY) {
 			/*
