@@ -140,7 +140,7 @@ bench-hooks:
 bench-claims:
 	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 4 8; do \
 		scripts/run-guest.sh -k $$k -o results/$$k/bench-claims-$$n bench-claims \
-			--smp $$n --timeout 900 | tail -n 1; \
+			--smp $$n --timeout 1800 | tail -n 1; \
 		grep -h -e PH-BENCH results/$$k/bench-claims-$$n/console.log; \
 	done
 
