@@ -17,7 +17,8 @@
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench            pagehint vs the kernel's reporting vs none: four
 #                         workloads, figures, CSV and plots (not in CI)
-#   make bench-hooks      the allocator hooks' cost, in a guest (figures only)
+#   make bench-hooks      the allocator hooks' cost, in a guest, at 2 and 8 vCPUs
+#                         (figures only)
 #   make bench-claims     what claims cost the other vCPUs (interrupts, RCU
 #                         grace periods), at 2, 4 and 8 vCPUs, pagehint
 #                         beside the stock driver (figures only)
@@ -134,8 +135,11 @@ bench:
 	scripts/bench.sh
 
 bench-hooks:
-	scripts/run-guest.sh -k $(or $(KERNEL),bookworm-cloud) bench-hooks --timeout 600 | tail -n 1
-	@grep -h -e PH-BENCH -e '^ph:' results/$(or $(KERNEL),bookworm-cloud)/bench-hooks/console.log
+	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 8; do \
+		scripts/run-guest.sh -k $$k -o results/$$k/bench-hooks-$$n bench-hooks \
+			--smp $$n --timeout 1200 | tail -n 1; \
+		grep -h -e PH-BENCH results/$$k/bench-hooks-$$n/console.log; \
+	done
 
 bench-claims:
 	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 4 8; do \
