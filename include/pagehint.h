@@ -192,6 +192,16 @@ pagehint_batch_pages(const struct pagehint_batch *batch)
 	return batch->nr_pages + batch->proposed_pages;
 }
 
+/*
+ * No two ranges proposed for one batch share a block of this order, the
+ * largest buddy order or the pageblock order if larger: they are claimed
+ * together (claim.c, pagehint_batch_conflicts()).
+ */
+static inline unsigned int pagehint_batch_spread_order(void)
+{
+	return max_t(unsigned int, pageblock_order, PAGEHINT_MAX_ORDER);
+}
+
 bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 			    unsigned long held, unsigned long nr_pages);
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order);

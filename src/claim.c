@@ -114,8 +114,7 @@ bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
 			     struct zone *zone, unsigned int order,
 			     unsigned long nr_pages)
 {
-	return pagehint_zone_guard(zone, order,
-				   batch->nr_pages + batch->proposed_pages,
+	return pagehint_zone_guard(zone, order, pagehint_batch_pages(batch),
 				   batch->proposed_pages, nr_pages);
 }
 
@@ -288,9 +287,8 @@ static bool pagehint_batch_conflicts(const struct pagehint_batch *batch,
 	unsigned int i, order;
 
 	for (i = 0; i < batch->nr + batch->nr_proposed; i++) {
-		order = pageblock_order;
-		if (i >= batch->nr)
-			order = max_t(unsigned int, order, PAGEHINT_MAX_ORDER);
+		order = i < batch->nr ? pageblock_order :
+					pagehint_batch_spread_order();
 		if (pagehint_ranges_meet(pfn, nr_pages, batch->start[i],
 					 batch->len[i], order))
 			return true;

@@ -8,13 +8,13 @@
  * (virtio-mem unplug, ACPI DIMM removal) has no memmap any more, and
  * alloc_contig_range() on it would read freed memory.  So claims run
  * under pagehint_hotplug_lock and each first checks that its range is
- * online and not being offlined; the memory notifier fences the range of a block
- * going offline under the same lock (offlining is serialised by the memory
- * hotplug lock, so one range at a time), and clears the map's bits there.
- * Claims under way when offlining begins (a batch's, which run together:
- * the lock is held across all of them, a fraction of a second) have
- * finished before the fence stands; a range claimed earlier holds offlining off until it is
- * released, as any unmovable page does.
+ * online and not being offlined; the memory notifier fences the range of a
+ * block going offline under the same lock (offlining is serialised by the
+ * memory hotplug lock, so one range at a time), and clears the map's bits
+ * there.  Claims under way when offlining begins (a batch's, which run
+ * together: the lock is held across all of them, a fraction of a second)
+ * have finished before the fence stands; a range claimed earlier holds
+ * offlining off until it is released, as any unmovable page does.
  *
  * Memory coming online outside the map's span would make every free there
  * an overflow and every zone a rescan: the map is rebuilt over the new

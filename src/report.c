@@ -239,9 +239,9 @@ static int pagehint_flush(struct pagehint_worker *w)
 
 /*
  * Propose the pending run for the batch's claim, reporting the batch first
- * or after as needed.  A hinted run sharing a pageblock with a range of
- * the batch (below pageblock order) waits for a later pass instead of
- * cutting this batch short.
+ * or after as needed.  A hinted run that would get in the way of a range of
+ * the batch (pagehint_batch_propose(): -EAGAIN) waits for a later pass
+ * instead of cutting this batch short.
  */
 static void pagehint_claim_run(struct pagehint_worker *w)
 {
@@ -321,8 +321,8 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 	run->len += nr;
 	/*
 	 * Propose once the run fills what the batch has left (proposing
-	 * reports the batch first if need be).  Only a block larger than the whole
-	 * in-flight budget is claimed in part.
+	 * reports the batch first if need be).  Only a block larger than the
+	 * whole in-flight budget is claimed in part.
 	 */
 	if (run->len >= room) {
 		run->len = min(run->len, w->batch.max_pages);

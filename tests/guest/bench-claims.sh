@@ -19,9 +19,8 @@
 # hold), function-call and TLB-shootdown interrupts (/proc/interrupts CAL
 # and TLB, all CPUs), expedited RCU grace periods (a kprobe on
 # wait_rcu_exp_gp(), which drives each one, where the kernel has kprobe
-# events: claims waiting at once share them),
-# pagehint's claims and what it reported; then per workload the
-# medians per GiB freed (the same denominator for both drivers: the stock
+# events: claims waiting at once share them), pagehint's claims and what
+# it reported; then per workload the medians per GiB freed (the same denominator for both drivers: the stock
 # driver counts nothing) and pagehint's CAL over the stock driver's.  Run
 # it with --smp 2, 4 and 8 (make bench-claims).
 . /tests/lib.sh
@@ -75,7 +74,7 @@ unspin() {
 	wait $SPIN_PIDS 2>/dev/null || true
 }
 
-# bulk: 1 GiB touched and freed, and the time to report it.
+# bulk: 1 GiB touched and freed, counted until SETTLE seconds after.
 bulk() {
 	/tmp/snap /tmp/s0
 	ph-memtouch -m 1024 >/dev/null || return 1

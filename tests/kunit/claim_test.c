@@ -204,7 +204,7 @@ static void claim_same_pageblock(struct kunit *test)
  */
 static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
 {
-	unsigned int order = max_t(unsigned int, pageblock_order, PAGEHINT_MAX_ORDER);
+	unsigned int order = pagehint_batch_spread_order();
 	struct zone *zone = ph_movable_zone();
 	struct pagehint_block block;
 	unsigned long cursor;

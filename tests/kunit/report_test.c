@@ -155,7 +155,7 @@ static int ph_cmp_desc(const void *a, const void *b)
 static void report_full_and_partial(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
-	unsigned int spread = max_t(unsigned int, pageblock_order, PAGEHINT_MAX_ORDER);
+	unsigned int spread = pagehint_batch_spread_order();
 	s64 bytes = atomic64_read(&pagehint_stats.reported_bytes);
 	unsigned int i, n = 0, reported;
 	struct ph_fake_dev *fake;
