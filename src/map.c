@@ -9,13 +9,13 @@
  * 2^order pages (the map's granularity):
  *
  *   hint      the block may hold free memory that was not reported since:
- *             set when a page in it is freed (mm_page_free) or enters the
- *             buddy lists from a per-cpu list (mm_page_pcpu_drain, unless
- *             the block is marked reported: draining changes no content),
- *             cleared
- *             when a page in it is allocated (mm_page_alloc,
- *             mm_page_alloc_zone_locked, mm_page_alloc_extfrag) and when
- *             the worker takes the hint;
+ *             set when a page in it enters the buddy lists: freed there
+ *             (mm_page_free of an order the per-cpu lists do not take)
+ *             or drained there from a per-cpu list (mm_page_pcpu_drain,
+ *             unless the block is marked reported: draining changes no
+ *             content); cleared when a page in it is allocated
+ *             (mm_page_alloc, mm_page_alloc_zone_locked,
+ *             mm_page_alloc_extfrag) and when the worker takes the hint;
  *   reported  pagehint reported the block and nothing reallocated it since:
  *             set by the worker before it releases a reported block,
  *             cleared by every free or allocation event inside it.
@@ -151,6 +151,27 @@ int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
 			set++;
 	}
 	return set;
+}
+
+/*
+ * 2^order pages at pfn freed to a per-cpu list: not free blocks yet, and
+ * maybe handed out again before they reach the buddy lists, where
+ * mm_page_pcpu_drain hints them.  Only "reported" is forgotten, read before
+ * it is written, so that a page going round a per-cpu list (every order-0
+ * fault's) writes no shared line.  Returns 0, or -ERANGE outside the span.
+ */
+int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
+			       unsigned int order)
+{
+	unsigned long first, last;
+
+	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
+		return -ERANGE;
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+	}
+	return 0;
 }
 
 /*

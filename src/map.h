@@ -31,6 +31,8 @@ struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
 void pagehint_map_free(struct pagehint_map *map);
 int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
 			   unsigned int order);
+int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
+			       unsigned int order);
 int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
 			    unsigned int order);
 int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,

@@ -95,10 +95,19 @@ static bool pagehint_own_event(void)
 	return unlikely(READ_ONCE(pagehint_releaser) == current) && in_task();
 }
 
+/*
+ * Pages freed (mm_page_free) or drained from a per-cpu list into the buddy
+ * lists (mm_page_pcpu_drain).  A free to a per-cpu list hints nothing: the
+ * pages are not a free block, the next allocation on this CPU may take
+ * them back, and hinting them there would write the map's shared line on
+ * every order-0 free of every CPU (one line of hints covers 1 GiB at order
+ * 9).  They are hinted when they are drained.
+ */
 static void pagehint_hook_free(struct page *page, unsigned int order,
 			       bool drain)
 {
 	struct pagehint_map *map;
+	unsigned long pfn;
 	int n;
 
 	if (!page || pagehint_own_event())
@@ -106,10 +115,13 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 	map = rcu_dereference_sched(pagehint_cur_map);
 	if (!map)
 		return;
+	pfn = page_to_pfn(page);
 	if (drain)
-		n = pagehint_map_note_drain(map, page_to_pfn(page), order);
+		n = pagehint_map_note_drain(map, pfn, order);
+	else if (pagehint_free_to_pcp(pfn, order))
+		n = pagehint_map_note_pcp_free(map, pfn, order);
 	else
-		n = pagehint_map_note_free(map, page_to_pfn(page), order);
+		n = pagehint_map_note_free(map, pfn, order);
 	if (n > 0)
 		this_cpu_add(pagehint_hook_counters.hints_set, n);
 	else if (n < 0)

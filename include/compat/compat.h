@@ -108,6 +108,36 @@ static inline int pagehint_pageblock_migratetype(unsigned long pfn)
 	return word & PAGEHINT_MIGRATETYPE_MASK;
 }
 
+#include <linux/huge_mm.h>
+
+/*
+ * Does a free of 2^order pages at @pfn go to a per-cpu list, to reach the
+ * buddy lists later through free_pcppages_bulk() and its
+ * mm_page_pcpu_drain event?  The allocator's pcp_allowed_order() keeps
+ * orders up to PAGE_ALLOC_COSTLY_ORDER there, and with THP one more order:
+ * pageblock_order up to 6.x ("mm/page_alloc: allow high-order pages to be
+ * stored on the per-cpu lists", 5.19), HPAGE_PMD_ORDER since; only an order
+ * that is both is taken for sure.  Frees into an isolated pageblock go
+ * straight to the buddy lists (free_unref_page(), free_frozen_pages()).
+ * False when unsure: a free the buddy lists take at once must be hinted
+ * then, a pcp free hinted twice only costs a write.
+ */
+static inline bool pagehint_free_to_pcp(unsigned long pfn, unsigned int order)
+{
+	int mt;
+
+	if (order > PAGE_ALLOC_COSTLY_ORDER) {
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+		if (order != pageblock_order || order != HPAGE_PMD_ORDER)
+			return false;
+#else
+		return false;
+#endif
+	}
+	mt = pagehint_pageblock_migratetype(pfn);
+	return mt >= 0 && mt != MIGRATE_ISOLATE;
+}
+
 /*
  * virtio_find_vqs() took callbacks[] and names[] up to 6.10 and takes
  * struct virtqueue_info[] since "virtio: introduce virtio_queue_info struct

@@ -30,25 +30,6 @@ static bool ph_owned(unsigned long pfn, unsigned long nr)
 	return true;
 }
 
-/*
- * The first free buddy block of at least 2^order pages in @zone, in
- * pageblocks a claim may take, as the worker's scan finds it; 0 if none.
- * (A block the test allocated and freed would sit on a per-cpu list, which
- * is no claim's to take.)
- */
-static unsigned long ph_free_block_in(struct zone *zone, unsigned int order)
-{
-	unsigned long cursor = zone->zone_start_pfn;
-	struct pagehint_block block;
-
-	while (pagehint_scan_next(zone, &cursor, zone_end_pfn(zone), order,
-				  &block)) {
-		if (pagehint_claimable(block.pfn, 1UL << order))
-			return block.pfn;
-	}
-	return 0;
-}
-
 /* The zone movable allocations come from now. */
 static struct zone *ph_movable_zone(void)
 {

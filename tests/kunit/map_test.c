@@ -90,7 +90,10 @@ static void map_free_alloc(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(map->hint, map->nbits));
 }
 
-/* A block marked reported stays so across drains, not across frees. */
+/*
+ * A block marked reported stays so across drains, not across frees; a free
+ * to a per-cpu list sets no hint.
+ */
 static void map_reported(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
@@ -119,6 +122,15 @@ static void map_reported(struct kunit *test)
 	}
 	/* A drain of a block not reported is a hint. */
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order), 1);
+
+	/* A free to a per-cpu list forgets "reported" and leaves the hint. */
+	pagehint_map_mark_reported(map, pfn, 1UL << order);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, pfn, 0), 0);
+	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+	KUNIT_EXPECT_TRUE(test, test_bit((pfn - map->base_pfn) >> order, map->hint));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, 0), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, pfn, 0), 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(map->hint, map->nbits));
 }
 
 /* Events outside the span are refused: the tracker counts an overflow. */
@@ -132,6 +144,7 @@ static void map_span_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end, 0), -ERANGE);
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, end, 0), -ERANGE);
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, end, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, end, 0), -ERANGE);
 	/* Straddling the end. */
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 1), -ERANGE);
 	/* The last page of the span belongs to the last bit. */

@@ -111,6 +111,42 @@ static void ph_free_to_buddy(struct page *page, unsigned int order)
 	pagehint_free_range(page_to_pfn(page), 1UL << order);
 }
 
+/*
+ * The first free buddy block of at least 2^order pages in @zone, in
+ * pageblocks a claim may take, as the worker's scan finds it; 0 if none.
+ * (A block the test allocated and freed would sit on a per-cpu list, which
+ * is no claim's to take.)
+ */
+static unsigned long ph_free_block_in(struct zone *zone, unsigned int order)
+{
+	unsigned long cursor = zone->zone_start_pfn;
+	struct pagehint_block block;
+
+	while (pagehint_scan_next(zone, &cursor, zone_end_pfn(zone), order,
+				  &block)) {
+		if (pagehint_claimable(block.pfn, 1UL << order))
+			return block.pfn;
+	}
+	return 0;
+}
+
+/*
+ * Drain every CPU's per-cpu lists of @zone into its buddy lists, as
+ * alloc_contig_range() does before it takes a range (drain_all_pages() is
+ * not exported): take a free pageblock and give it back.  False if no
+ * pageblock could be taken.
+ */
+static bool ph_drain_zone(struct zone *zone)
+{
+	unsigned long pfn = ph_free_block_in(zone, pageblock_order);
+
+	if (!pfn || pagehint_alloc_contig_range(pfn, pfn + pageblock_nr_pages,
+						GFP_KERNEL))
+		return false;
+	free_contig_range(pfn, pageblock_nr_pages);
+	return true;
+}
+
 #include "fake_virtio.c"
 
 #include "map_test.c"

@@ -49,38 +49,97 @@ static void tracker_hooks_attached(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, pagehint_tracker_hooks(), "tracepoints");
 }
 
-/* Freeing 2^order pages hints all of them. */
-static void tracker_free_hints(struct kunit *test)
+/* What the test's mm_page_pcpu_drain probe saw of the block it watches. */
+static struct {
+	unsigned long pfn;
+	unsigned int order;
+	bool drained;
+	unsigned long hints_before;	/* the block's hints as it drained */
+} ph_drain;
+
+/* Runs before the tracker's probe: sees the hints the drain found. */
+static void ph_probe_pcpu_drain(void *data, struct page *page,
+				unsigned int order, int migratetype)
+{
+	struct pagehint_map *map = rcu_dereference_sched(pagehint_cur_map);
+
+	if (!map || page_to_pfn(page) != ph_drain.pfn || order != ph_drain.order)
+		return;
+	ph_drain.drained = true;
+	ph_drain.hints_before = ph_hints(map, ph_drain.pfn, 1UL << order);
+}
+
+/*
+ * Freeing 2^order pages hints all of them once they are free blocks in the
+ * buddy lists, and only then: a block the free puts on a per-cpu list is
+ * hinted when it is drained from there (mm_page_pcpu_drain), not by the
+ * free, so that a page cycling through a per-cpu list writes nothing.
+ */
+static void tracker_free_hinted_once(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
 	struct pagehint_map *map = ph_cur_map(test);
-	unsigned long pfn, nr = 1UL << order;
+	struct tracepoint *tp = pagehint_hooks[1].tp;
+	unsigned long pfn, hints_freed, nr = 1UL << order;
+	bool drained_by_free;
 	struct page *page;
+	int err;
 
+	KUNIT_ASSERT_NOT_NULL_MSG(test, tp, "no mm_page_pcpu_drain tracepoint");
 	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
 	/* The allocation itself cleared the block's hints. */
 	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), 0UL);
+	memset(&ph_drain, 0, sizeof(ph_drain));
+	ph_drain.pfn = pfn;
+	ph_drain.order = order;
+	err = tracepoint_probe_register_prio(tp, ph_probe_pcpu_drain, NULL,
+					     TRACEPOINT_DEFAULT_PRIO + 1);
+	if (err)
+		__free_pages(page, order);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	__free_pages(page, order);
+	hints_freed = ph_hints(map, pfn, nr);
+	drained_by_free = ph_drain.drained;
+	KUNIT_EXPECT_TRUE(test, ph_drain_zone(page_zone(page)));
+	tracepoint_probe_unregister(tp, ph_probe_pcpu_drain, NULL);
+	tracepoint_synchronize_unregister();
+
+	/* Found in the end, whichever way the block went. */
 	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), nr);
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+		KUNIT_EXPECT_TRUE_MSG(test, ph_drain.drained,
+				      "the block did not go through a per-cpu list");
+	if (ph_drain.drained) {
+		/* Hinted once: by the drain, not before it. */
+		KUNIT_EXPECT_EQ(test, ph_drain.hints_before, 0UL);
+		if (!drained_by_free)
+			KUNIT_EXPECT_EQ(test, hints_freed, 0UL);
+	} else {
+		/* Straight to the buddy lists: hinted by the free. */
+		KUNIT_EXPECT_EQ(test, hints_freed, nr);
+	}
 }
 
 /*
  * Allocating pages clears their hints.  The orders the per-cpu lists hold
  * give the block just freed back to the same CPU, so the test can see its
- * own block allocated again.
+ * own block allocated again; its hints are set by hand in between, as a
+ * drain would have set them.
  */
 static void tracker_alloc_clears(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
 	struct pagehint_map *map = ph_cur_map(test);
-	unsigned long nr = 1UL << order;
+	unsigned long i, nr = 1UL << order;
 	struct page *page, *again;
 
 	migrate_disable();
 	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
 	if (page) {
 		__free_pages(page, order);
+		for (i = 0; i < nr; i++)
+			set_bit(page_to_pfn(page) + i - map->base_pfn, map->hint);
 		again = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
 	}
 	migrate_enable();
@@ -171,7 +230,7 @@ static const void *ph_pcp_order_gen(const void *prev, char *desc)
 
 static struct kunit_case pagehint_tracker_cases[] = {
 	KUNIT_CASE(tracker_hooks_attached),
-	KUNIT_CASE_PARAM(tracker_free_hints, ph_tracker_order_gen),
+	KUNIT_CASE_PARAM(tracker_free_hinted_once, ph_tracker_order_gen),
 	KUNIT_CASE_PARAM(tracker_alloc_clears, ph_pcp_order_gen),
 	KUNIT_CASE_PARAM(tracker_ignores_self, ph_tracker_order_gen),
 	KUNIT_CASE(tracker_reuse_forgets_reported),
