@@ -7,7 +7,8 @@
 # through DKMS), on kernels with CONFIG_KUNIT the KUnit module
 # pagehint_test.ko (PH_KUNIT_KO, default: build it), the guest tests of
 # tests/guest and the static workloads of tests/workloads; with
-# PH_INITRD_KERNEL=IMAGE also the kernel's image as /boot/vmlinuz.
+# PH_INITRD_KERNEL=IMAGE also the kernel's image as /boot/vmlinuz; with
+# PH_INITRD_STRESS_NG=1 also stress-ng.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -108,6 +109,18 @@ esac
 if [ -n "${PH_INITRD_KERNEL:-}" ]; then
 	mkdir -p "$r/boot"
 	cp "$PH_INITRD_KERNEL" "$r/boot/vmlinuz"
+fi
+
+# A test that runs stress-ng (a peer tool: Debian's build, installed on the
+# host) carries it and the shared libraries it links, as the host's loader
+# resolves them (PH_INITRD_STRESS_NG, run-guest.sh; same architecture).
+if [ -n "${PH_INITRD_STRESS_NG:-}" ]; then
+	ph_need_pkgs stress-ng
+	cp /usr/bin/stress-ng "$r/bin/stress-ng"
+	for lib in $(ldd /usr/bin/stress-ng | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
 fi
 
 # Guest tests, their helpers and the static workloads.

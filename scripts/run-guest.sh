@@ -41,6 +41,10 @@ if grep -q '^# ph-needs:.*kernel-image' "$PH_TOP/tests/guest/$test.sh"; then
 	export PH_INITRD_KERNEL
 	PH_INITRD_KERNEL=$(ph_kernel_image "$kver")
 fi
+# A test that runs stress-ng carries it.
+if grep -q '^# ph-needs:.*stress-ng' "$PH_TOP/tests/guest/$test.sh"; then
+	export PH_INITRD_STRESS_NG=1
+fi
 initrd=$out/initramfs.cpio.gz
 "$PH_TOP/scripts/mkinitramfs.sh" "$kver" "$initrd" ${PH_KO:+"$PH_KO"}
 
