@@ -13,7 +13,7 @@
  *             (mm_page_free of an order the per-cpu lists do not take)
  *             or drained there from a per-cpu list (mm_page_pcpu_drain,
  *             unless the block is marked reported: draining changes no
- *             content); cleared when a page in it is allocated
+ *             content); cleared when an allocation takes the whole block
  *             (mm_page_alloc, mm_page_alloc_zone_locked,
  *             mm_page_alloc_extfrag) and when the worker takes the hint;
  *   reported  pagehint reported the block and nothing reallocated it since:
@@ -175,8 +175,13 @@ int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
 }
 
 /*
- * An allocation of 2^order pages at pfn: the blocks are not wholly free,
- * and no longer as reported.  Returns the hints cleared, or -ERANGE.
+ * An allocation of 2^order pages at pfn: the blocks are no longer as
+ * reported.  A block the allocation covers whole holds no free memory now,
+ * and loses its hint.  A smaller allocation keeps it: the rest of the block
+ * may still be free, and clearing there would write the map's shared line
+ * each time a per-cpu list refills from a block a drain just hinted; the
+ * worker drops a hint that names no free block when it looks.  Returns the
+ * hints cleared, or -ERANGE.
  */
 int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 			    unsigned int order)
@@ -189,7 +194,7 @@ int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 	for (; first <= last; first++) {
 		if (test_bit(first, map->reported))
 			clear_bit(first, map->reported);
-		if (test_bit(first, map->hint) &&
+		if (order >= map->order && test_bit(first, map->hint) &&
 		    test_and_clear_bit(first, map->hint))
 			cleared++;
 	}

@@ -115,8 +115,7 @@ static inline int pagehint_pageblock_migratetype(unsigned long pfn)
  * buddy lists later through free_pcppages_bulk() and its
  * mm_page_pcpu_drain event?  The allocator's pcp_allowed_order() keeps
  * orders up to PAGE_ALLOC_COSTLY_ORDER there, and with THP one more order:
- * pageblock_order up to 6.x ("mm/page_alloc: allow high-order pages to be
- * stored on the per-cpu lists", 5.19), HPAGE_PMD_ORDER since; only an order
+ * pageblock_order in 6.1, HPAGE_PMD_ORDER in 6.12 and 7.2; only an order
  * that is both is taken for sure.  Frees into an isolated pageblock go
  * straight to the buddy lists (free_unref_page(), free_frozen_pages()).
  * False when unsure: a free the buddy lists take at once must be hinted

@@ -66,7 +66,7 @@ static void map_alloc_errors(struct kunit *test)
 			-E2BIG);
 }
 
-/* Frees hint the blocks they touch; allocations clear them. */
+/* Frees hint the blocks they touch; allocations of whole blocks clear them. */
 static void map_free_alloc(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
@@ -82,8 +82,13 @@ static void map_free_alloc(struct kunit *test)
 	/* A free four times the granularity: four blocks. */
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn + (4UL << order),
 						     order + 2), 4);
-	/* An order-0 allocation inside a block clears the whole block. */
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (1UL << order) - 1, 0), 1);
+	/* A smaller allocation inside a block leaves the hint: rest is free. */
+	if (order) {
+		KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (1UL << order) - 1, 0), 0);
+		KUNIT_EXPECT_TRUE(test, test_bit(bit, map->hint));
+	}
+	/* An allocation of the whole block clears it. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, order), 1);
 	KUNIT_EXPECT_FALSE(test, test_bit(bit, map->hint));
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (4UL << order),
 						      order + 2), 4);
@@ -111,9 +116,11 @@ static void map_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 1);
 	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
 
+	/* Any allocation inside the block forgets "reported". */
 	pagehint_map_mark_reported(map, pfn, 1UL << order);
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, 0), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, 0), order ? 0 : 1);
 	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
+	pagehint_map_note_alloc(map, pfn, order);
 
 	/* Only whole blocks are marked. */
 	if (order) {
@@ -128,7 +135,7 @@ static void map_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, pfn, 0), 0);
 	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
 	KUNIT_EXPECT_TRUE(test, test_bit((pfn - map->base_pfn) >> order, map->hint));
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, 0), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn, order), 1);
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, pfn, 0), 0);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(map->hint, map->nbits));
 }
