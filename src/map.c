@@ -109,6 +109,20 @@ static bool pagehint_map_bits(const struct pagehint_map *map, unsigned long pfn,
 }
 
 /*
+ * Clear the "reported" bits first..last, each read before it is written:
+ * the hooks come here on every per-cpu free, and a bit already clear must
+ * cost no write to a line every CPU shares.
+ */
+static void pagehint_map_unreport_bits(struct pagehint_map *map,
+				       unsigned long first, unsigned long last)
+{
+	for (; first <= last; first++) {
+		if (test_bit(first, map->reported))
+			clear_bit(first, map->reported);
+	}
+}
+
+/*
  * A free of 2^order pages at pfn: hint the blocks, forget they were
  * reported.  Returns the hints newly set, or -ERANGE outside the span.
  */
@@ -167,10 +181,7 @@ int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
 
 	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
 		return -ERANGE;
-	for (; first <= last; first++) {
-		if (test_bit(first, map->reported))
-			clear_bit(first, map->reported);
-	}
+	pagehint_map_unreport_bits(map, first, last);
 	return 0;
 }
 
@@ -237,12 +248,8 @@ void pagehint_map_unreport(struct pagehint_map *map, unsigned long pfn,
 {
 	unsigned long first, last;
 
-	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
-		return;
-	for (; first <= last; first++) {
-		if (test_bit(first, map->reported))
-			clear_bit(first, map->reported);
-	}
+	if (pagehint_map_bits(map, pfn, nr, &first, &last))
+		pagehint_map_unreport_bits(map, first, last);
 }
 
 /* Set the hints of [pfn, pfn + nr) again (a candidate put back). */
