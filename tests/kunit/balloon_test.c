@@ -201,11 +201,122 @@ static void balloon_free_page_hints(struct kunit *test)
 	ph_balloon_unbind(fake);
 }
 
+#if PAGEHINT_BALLOON_MIGRATION
+static unsigned long ph_balloon_migrations(void)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(vm_event_states, cpu).event[BALLOON_MIGRATE]);
+	return sum;
+}
+
+/* Inflated pages in [pfn, pfn + nr), and the first of them (or 0). */
+static unsigned int ph_balloon_pages_in(unsigned long pfn, unsigned long nr,
+					unsigned long *first)
+{
+	struct balloon_dev_info *info = &pagehint_balloon.info;
+	unsigned int n = 0;
+	unsigned long flags;
+	struct page *page;
+
+	*first = 0;
+	spin_lock_irqsave(&info->pages_lock, flags);
+	list_for_each_entry(page, &info->pages, lru) {
+		if (page_to_pfn(page) - pfn < nr) {
+			if (!n++)
+				*first = page_to_pfn(page);
+		}
+	}
+	spin_unlock_irqrestore(&info->pages_lock, flags);
+	return n;
+}
+
+/*
+ * An inflated page moves as the stock driver's do: alloc_contig_range()
+ * over its pageblock migrates it through the balloon's callback, which
+ * tells the host of the new page (an inflate) before the old one (a
+ * deflate), one pair per page, and counts BALLOON_MIGRATE.  A claim of the
+ * same pageblock is refused before alloc_contig_range(): pagehint owns only
+ * free memory and migrates nothing, the balloon's pages included.
+ */
+static void balloon_page_migrates(struct kunit *test)
+{
+	const unsigned long nr = pageblock_nr_pages;
+	struct ph_fake_dev *fake = ph_balloon_bind(test, PH_FEATURES_QEMU);
+	unsigned long first, block, moves, pfn;
+	struct pagehint_batch batch;
+	unsigned int in_block, i;
+	int err = -EBUSY, tries;
+
+	/* Few pages, so that one pair per page fits the fake's log. */
+	ph_balloon_ask(fake, PH_FAKE_BALLOON_LOG / 2 * PAGEHINT_BALLOON_PAGES_PER_PAGE);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, fake->num_pages));
+	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(0, ULONG_MAX, &first),
+			PH_FAKE_BALLOON_LOG / 2);
+	if (!first)
+		goto out;
+	block = ALIGN_DOWN(first, nr);
+	in_block = ph_balloon_pages_in(block, nr, &first);
+
+	spin_lock(&fake->lock);
+	fake->balloon_log_n = 0;
+	spin_unlock(&fake->lock);
+	moves = ph_balloon_migrations();
+	pagehint_batch_init(&batch, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, block, nr, PAGEHINT_FROM_SCAN),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(block, nr, &pfn), in_block);
+	KUNIT_EXPECT_EQ(test, ph_balloon_migrations(), moves);
+	KUNIT_EXPECT_EQ(test, fake->balloon_log_n, 0U);
+
+	/* Other pages of the block may be busy for a moment: try again. */
+	for (tries = 0; tries < 10 && err; tries++) {
+		err = pagehint_alloc_contig_range(block, block + nr,
+						  GFP_KERNEL | __GFP_NOWARN);
+		if (err)
+			msleep(100);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "alloc_contig_range() of PFNs %#lx+%lu",
+			    block, nr);
+	if (err)
+		goto out;
+	free_contig_range(block, nr);
+
+	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(block, nr, &pfn), 0U);
+	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(0, ULONG_MAX, &pfn),
+			PH_FAKE_BALLOON_LOG / 2);
+	KUNIT_EXPECT_EQ(test, ph_balloon_migrations() - moves, (unsigned long)in_block);
+	KUNIT_EXPECT_EQ(test, fake->actual, fake->num_pages);
+	KUNIT_EXPECT_EQ(test, fake->bad_inflate, 0UL);
+	spin_lock(&fake->lock);
+	KUNIT_EXPECT_EQ(test, fake->balloon_log_n, 2 * in_block);
+	for (i = 0; i + 1 < fake->balloon_log_n; i += 2) {
+		KUNIT_EXPECT_TRUE_MSG(test, fake->balloon_log[i].inflate, "request %u", i);
+		KUNIT_EXPECT_GE(test, fake->balloon_log[i].pfn - block, nr);
+		KUNIT_EXPECT_FALSE_MSG(test, fake->balloon_log[i + 1].inflate,
+				       "request %u", i + 1);
+		KUNIT_EXPECT_LT(test, fake->balloon_log[i + 1].pfn - block, nr);
+	}
+	spin_unlock(&fake->lock);
+out:
+	ph_balloon_ask(fake, 0);
+	KUNIT_EXPECT_TRUE(test, ph_balloon_wait_actual(fake, 0));
+	KUNIT_EXPECT_EQ(test, fake->inflated, fake->deflated);
+	pagehint_remove(&fake->vdev);
+	ph_balloon_unbind(fake);
+}
+#endif
+
 static struct kunit_case pagehint_balloon_cases[] = {
 	KUNIT_CASE(balloon_follows_target),
 	KUNIT_CASE(balloon_deflates_on_oom),
 	KUNIT_CASE(balloon_freeze_and_remove_midway),
 	KUNIT_CASE(balloon_free_page_hints),
+#if PAGEHINT_BALLOON_MIGRATION
+	KUNIT_CASE(balloon_page_migrates),
+#endif
 	{}
 };
 

@@ -166,6 +166,13 @@ static bool ph_fake_balloon(struct ph_fake_dev *fake, struct vring *vr,
 		fake->inflated += n;
 	else
 		fake->deflated += n;
+	if (n && fake->balloon_log_n < PH_FAKE_BALLOON_LOG) {
+		fake->balloon_log[fake->balloon_log_n].inflate = inflate;
+		fake->balloon_log[fake->balloon_log_n].pfn =
+			virtio32_to_cpu(vdev, pfns[0]) >>
+			(PAGE_SHIFT - VIRTIO_BALLOON_PFN_SHIFT);
+		fake->balloon_log_n++;
+	}
 	return true;
 }
 

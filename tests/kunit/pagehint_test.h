@@ -24,6 +24,8 @@
  * whose memory is locked); with @hold set it keeps the buffers instead, like
  * a host that is slow to ack.
  */
+#define PH_FAKE_BALLOON_LOG	32
+
 struct ph_fake_dev {
 	struct virtio_device vdev;
 	u8 status;
@@ -78,6 +80,16 @@ struct ph_fake_dev {
 	 */
 	u32 num_pages, actual, poison_val;
 	unsigned long inflated, deflated, bad_inflate;
+	/*
+	 * The first PH_FAKE_BALLOON_LOG balloon requests since a test
+	 * zeroed balloon_log_n, in order: the queue and the request's
+	 * first guest PFN.  Under lock.
+	 */
+	struct {
+		bool inflate;
+		unsigned long pfn;
+	} balloon_log[PH_FAKE_BALLOON_LOG];
+	unsigned int balloon_log_n;
 	/*
 	 * Free page hinting: the config's command id, the ids the driver
 	 * sent (the last one, and how many STOPs), and the blocks hinted;
