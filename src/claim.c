@@ -118,6 +118,27 @@ bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
 				   batch->proposed_pages, nr_pages);
 }
 
+/*
+ * Free page hinting (hint.c) holds its blocks for as long as a migration
+ * lasts.  It stops where a zone would fall below its high watermark plus
+ * one full report at report_order, so that the guest's own allocations
+ * meanwhile neither wake kswapd nor make it reclaim (and the shrinker give
+ * the blocks back, to be taken and zeroed again by the next round).
+ * Returns the pages the zone lacks to stay at that floor after @nr_pages
+ * more are taken: 0 when it does not lack any.
+ */
+unsigned long pagehint_zone_hint_deficit(struct zone *zone,
+					 unsigned long nr_pages)
+{
+	unsigned long floor = high_wmark_pages(zone) +
+			      ((unsigned long)PAGEHINT_CAPACITY <<
+			       pagehint_knobs.report_order) +
+			      pagehint_balloon_pending_pages() + nr_pages;
+	unsigned long free = pagehint_zone_free(zone);
+
+	return free >= floor ? 0 : floor - free;
+}
+
 /* Could the zone ever pass the guard?  ZONE_DMA, say, cannot. */
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 {

@@ -16,6 +16,17 @@
  * Hinting never touches the reporting path: hinted blocks are allocated
  * pages, so the tracker and scans see them in use; reporting carries on.
  *
+ * What a block costs: the allocation zeroes it (init_on_alloc, Debian's
+ * default), which dirties it in the host's log; the host skips it in the
+ * pass that follows the hint and sends it once more, as zero pages, in
+ * the next.  So a round leaves each zone its high watermark plus a margin
+ * (pagehint_zone_hint_deficit()): the guest's allocations during the
+ * migration find their memory without reclaim, which would make the
+ * shrinker give blocks back for the next round to take, zero and hint
+ * again.  The shrinker gives back only what the zones lack, and a round
+ * that gets back a block it hinted earlier in the same migration stops
+ * there.
+ *
  * Life: pagehint_hint_start() with the queue once the device is ready,
  * _stop() before it is reset, which gives every block back.
  */
@@ -71,6 +82,15 @@ static struct pagehint_hint {
 	struct list_head blocks;
 	unsigned long nr_blocks;
 	struct shrinker *shrinker;
+	/*
+	 * The blocks hinted in this migration (since the first round after
+	 * DONE), one bit per naturally aligned block of PFNs below
+	 * seen_bits << PAGEHINT_HINT_ORDER: the work's own, allocated by the
+	 * first round, freed at DONE and at stop.  NULL: not allocated, then
+	 * nothing is known to be hinted already.
+	 */
+	unsigned long *seen;
+	unsigned long seen_bits;
 } pagehint_hint = {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
 	.stopped = true,
@@ -105,6 +125,34 @@ static unsigned long pagehint_hint_release(struct pagehint_hint *h,
 	return done;
 }
 
+/* A migration begins: remember what it hints, if the bitmap can be had. */
+static void pagehint_hint_seen_begin(struct pagehint_hint *h)
+{
+	unsigned long end = 0;
+	int nid;
+
+	if (h->seen)
+		return;
+	for_each_online_node(nid)
+		end = max(end, node_end_pfn(nid));
+	h->seen_bits = DIV_ROUND_UP(end, 1UL << PAGEHINT_HINT_ORDER);
+	h->seen = bitmap_zalloc(h->seen_bits, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void pagehint_hint_seen_end(struct pagehint_hint *h)
+{
+	bitmap_free(h->seen);
+	h->seen = NULL;
+}
+
+/* Was @page's block hinted before in this migration?  Marks it so. */
+static bool pagehint_hint_seen(struct pagehint_hint *h, struct page *page)
+{
+	unsigned long bit = page_to_pfn(page) >> PAGEHINT_HINT_ORDER;
+
+	return h->seen && bit < h->seen_bits && __test_and_set_bit(bit, h->seen);
+}
+
 /* Drop what the host has read (used buffers); nothing to free there. */
 static void pagehint_hint_reap(struct virtqueue *vq)
 {
@@ -128,8 +176,9 @@ static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
 }
 
 /*
- * Hand the host one more free block: 0, -EINTR when no block is left to
- * take (all free memory is hinted), or the queue's error.
+ * Hand the host one more free block: 0, -EINTR when the round is over (no
+ * block left to take above the zone's floor, or one hinted before in this
+ * migration came back), or the queue's error.
  */
 static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
@@ -150,6 +199,11 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 	page = alloc_pages(PAGEHINT_HINT_GFP, PAGEHINT_HINT_ORDER);
 	if (!page)
 		return -EINTR;
+	if (pagehint_zone_hint_deficit(page_zone(page), 0) ||
+	    pagehint_hint_seen(h, page)) {
+		__free_pages(page, PAGEHINT_HINT_ORDER);
+		return -EINTR;
+	}
 	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
 	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
 	if (err) {
@@ -172,6 +226,7 @@ static void pagehint_hint_round(struct pagehint_hint *h)
 	struct device *dev = &h->vdev->dev;
 	int err;
 
+	pagehint_hint_seen_begin(h);
 	h->ids[0] = cpu_to_virtio32(h->vdev, pagehint_hint_cmd_id(h));
 	err = pagehint_hint_send_id(h, &h->ids[0]);
 	if (err)
@@ -197,17 +252,44 @@ static void pagehint_hint_work(struct work_struct *work)
 	struct pagehint_hint *h = container_of(work, struct pagehint_hint, work);
 	u32 id = pagehint_hint_cmd_id(h);
 
-	if (id == VIRTIO_BALLOON_CMD_ID_DONE)
+	if (id == VIRTIO_BALLOON_CMD_ID_DONE) {
 		pagehint_hint_release(h, ULONG_MAX);
-	else if (id != VIRTIO_BALLOON_CMD_ID_STOP &&
+		pagehint_hint_seen_end(h);
+	} else if (id != VIRTIO_BALLOON_CMD_ID_STOP &&
 		 id != virtio32_to_cpu(h->vdev, h->ids[0]))
 		pagehint_hint_round(h);
 }
 
+/*
+ * The pages the zones hints come from lack to be back at their floor.
+ * Zones pagehint leaves alone (ZONE_DMA, say) are not counted: hints do
+ * not come from there while other zones have memory.
+ */
+static unsigned long pagehint_hint_deficit(void)
+{
+	unsigned long need = 0;
+	struct zone *zone;
+	int nid, zid;
+
+	for_each_online_node(nid) {
+		for (zid = 0; zid <= ZONE_NORMAL; zid++) {
+			zone = &NODE_DATA(nid)->node_zones[zid];
+			if (populated_zone(zone) &&
+			    pagehint_zone_reportable(zone, pagehint_knobs.report_order))
+				need += pagehint_zone_hint_deficit(zone, 0);
+		}
+	}
+	return need;
+}
+
+/* Held blocks reclaim may have back: only what the zones lack. */
 static unsigned long pagehint_hint_count(struct shrinker *s,
 					 struct shrink_control *sc)
 {
-	return READ_ONCE(pagehint_hint.nr_blocks) << PAGEHINT_HINT_ORDER;
+	unsigned long held = READ_ONCE(pagehint_hint.nr_blocks) << PAGEHINT_HINT_ORDER;
+
+	return held ? min(held, round_up(pagehint_hint_deficit(),
+					 1UL << PAGEHINT_HINT_ORDER)) : 0;
 }
 
 static unsigned long pagehint_hint_scan(struct shrinker *s,
@@ -296,6 +378,7 @@ void pagehint_hint_stop(void)
 	destroy_workqueue(h->wq);
 	h->wq = NULL;
 	pagehint_hint_release(h, ULONG_MAX);
+	pagehint_hint_seen_end(h);
 	h->vq = NULL;
 }
 

@@ -175,8 +175,8 @@ static void balloon_free_page_hints(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)fake->hint_blocks * block);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.migration_hinted_bytes) - hinted,
 			(s64)(fake->hint_blocks * block));
-	KUNIT_EXPECT_EQ(test, pagehint_hint_count(NULL, &sc),
-			fake->hint_blocks << PAGEHINT_HINT_ORDER);
+	/* 64 MiB held, the zones far above their floor: none to offer. */
+	KUNIT_EXPECT_EQ(test, pagehint_hint_count(NULL, &sc), 0UL);
 	/* Memory pressure takes a block back. */
 	KUNIT_EXPECT_EQ(test, pagehint_hint_scan(NULL, &sc), 1UL << PAGEHINT_HINT_ORDER);
 	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)(fake->hint_blocks - 1) * block);
@@ -198,6 +198,48 @@ static void balloon_free_page_hints(struct kunit *test)
 	msleep(20);
 	pagehint_remove(&fake->vdev);
 	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_balloon_unbind(fake);
+}
+
+/*
+ * A round the host does not stop ends where a zone would go below its
+ * hinting floor (its high watermark plus a margin): it took the zone down
+ * to that floor, not below it by more than a block, and the shrinker
+ * offers back only what the zone lacks, not the gigabytes held.
+ */
+static void balloon_hint_keeps_floor(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	unsigned long block = 1UL << PAGEHINT_HINT_ORDER;
+	struct ph_fake_dev *fake;
+	struct zone *zone = NULL;
+	unsigned int i;
+
+	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
+			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
+	fake->hint_max = 0;
+	WRITE_ONCE(fake->hint_cmd_id, 7);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 1200 && !READ_ONCE(fake->hint_stops); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
+	KUNIT_EXPECT_GT(test, fake->hint_blocks, 0UL);
+	spin_lock_irq(&pagehint_hint.list_lock);
+	if (!list_empty(&pagehint_hint.blocks))
+		zone = page_zone(list_first_entry(&pagehint_hint.blocks,
+						  struct page, lru));
+	spin_unlock_irq(&pagehint_hint.list_lock);
+	if (zone) {
+		KUNIT_EXPECT_LE(test, pagehint_zone_hint_deficit(zone, 0), block);
+		KUNIT_EXPECT_GT(test, pagehint_zone_hint_deficit(zone, 2 * block), 0UL);
+		KUNIT_EXPECT_LE(test, pagehint_hint_count(NULL, &sc), 2 * block);
+	}
+	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	pagehint_remove(&fake->vdev);
 	ph_balloon_unbind(fake);
 }
 
@@ -314,6 +356,7 @@ static struct kunit_case pagehint_balloon_cases[] = {
 	KUNIT_CASE(balloon_deflates_on_oom),
 	KUNIT_CASE(balloon_freeze_and_remove_midway),
 	KUNIT_CASE(balloon_free_page_hints),
+	KUNIT_CASE(balloon_hint_keeps_floor),
 #if PAGEHINT_BALLOON_MIGRATION
 	KUNIT_CASE(balloon_page_migrates),
 #endif
