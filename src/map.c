@@ -14,11 +14,12 @@
  *             or drained there from a per-cpu list (mm_page_pcpu_drain,
  *             unless the block is marked reported: draining changes no
  *             content); cleared when an allocation takes the whole block
- *             (mm_page_alloc, mm_page_alloc_zone_locked,
+ *             out of the buddy lists (mm_page_alloc_zone_locked,
  *             mm_page_alloc_extfrag) and when the worker takes the hint;
- *   reported  pagehint reported the block and nothing reallocated it since:
+ *   reported  pagehint reported the block and nothing freed in it since:
  *             set by the worker before it releases a reported block,
- *             cleared by every free or allocation event inside it.
+ *             cleared by every free inside it and by an allocation of the
+ *             whole block.
  *
  * The granularity is report_order when the budget (bitmap_budget_kib)
  * allows, else the smallest coarser order that fits.  Each bit is one
@@ -186,13 +187,16 @@ int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
 }
 
 /*
- * An allocation of 2^order pages at pfn: the blocks are no longer as
- * reported.  A block the allocation covers whole holds no free memory now,
- * and loses its hint.  A smaller allocation keeps it: the rest of the block
- * may still be free, and clearing there would write the map's shared line
- * each time a per-cpu list refills from a block a drain just hinted; the
- * worker drops a hint that names no free block when it looks.  Returns the
- * hints cleared, or -ERANGE.
+ * An allocation of 2^order pages at pfn.  A block it covers whole holds no
+ * free memory now: it loses its hint, and is no longer as reported.  A
+ * smaller allocation changes nothing and writes nothing (it is not even
+ * looked at: every order-0 fault comes here).  The rest of the block may
+ * still be free, so the hint stays; clearing it would write the map's
+ * shared line each time a per-cpu list refills from a block a drain just
+ * hinted, and the worker drops a hint that names no free block when it
+ * looks.  "reported" stays too: the block is not a free block while the
+ * page is out, so nothing claims it, and the page's free forgets it.
+ * Returns the hints cleared, or -ERANGE outside the span.
  */
 int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 			    unsigned int order)
@@ -200,12 +204,14 @@ int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 	unsigned long first, last;
 	int cleared = 0;
 
+	if (order < map->order)
+		return 0;
 	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
 		return -ERANGE;
 	for (; first <= last; first++) {
 		if (test_bit(first, map->reported))
 			clear_bit(first, map->reported);
-		if (order >= map->order && test_bit(first, map->hint) &&
+		if (test_bit(first, map->hint) &&
 		    test_and_clear_bit(first, map->hint))
 			cleared++;
 	}

@@ -118,7 +118,7 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 	pfn = page_to_pfn(page);
 	if (drain)
 		n = pagehint_map_note_drain(map, pfn, order);
-	else if (pagehint_free_to_pcp(pfn, order))
+	else if (pagehint_free_to_pcp(page, pfn, order))
 		n = pagehint_map_note_pcp_free(map, pfn, order);
 	else
 		n = pagehint_map_note_free(map, pfn, order);
@@ -128,6 +128,16 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 		pagehint_overflow_page(page, order);
 }
 
+/*
+ * Pages taken from the buddy lists under zone->lock
+ * (mm_page_alloc_zone_locked, mm_page_alloc_extfrag): for an allocation,
+ * or to refill a per-cpu list, one event per page of the refill.  Every
+ * path out of the buddy lists but compaction's and isolation's comes
+ * here, so mm_page_alloc, which fires on every allocation, per-cpu ones
+ * included, is not hooked.  Only an allocation of a whole block matters
+ * to the map (pagehint_map_note_alloc()): a smaller one costs the zone
+ * lock's holder one comparison.
+ */
 static void pagehint_hook_alloc(struct page *page, unsigned int order)
 {
 	struct pagehint_map *map;
@@ -136,7 +146,7 @@ static void pagehint_hook_alloc(struct page *page, unsigned int order)
 	if (!page || pagehint_own_event())
 		return;
 	map = rcu_dereference_sched(pagehint_cur_map);
-	if (!map)
+	if (!map || order < map->order)
 		return;
 	n = pagehint_map_note_alloc(map, page_to_pfn(page), order);
 	if (n > 0)
@@ -153,13 +163,6 @@ static void pagehint_probe_pcpu_drain(void *data, struct page *page,
 				      unsigned int order, int migratetype)
 {
 	pagehint_hook_free(page, order, true);
-}
-
-static void pagehint_probe_alloc(void *data, struct page *page,
-				 unsigned int order, gfp_t gfp_flags,
-				 int migratetype)
-{
-	pagehint_hook_alloc(page, order);
 }
 
 static void pagehint_probe_alloc_zone_locked(void *data, struct page *page,
@@ -185,7 +188,6 @@ static struct pagehint_hook {
 } pagehint_hooks[] = {
 	{ "mm_page_free", pagehint_probe_free },
 	{ "mm_page_pcpu_drain", pagehint_probe_pcpu_drain },
-	{ "mm_page_alloc", pagehint_probe_alloc },
 	{ "mm_page_alloc_zone_locked", pagehint_probe_alloc_zone_locked },
 	{ "mm_page_alloc_extfrag", pagehint_probe_alloc_extfrag },
 };
@@ -227,7 +229,6 @@ static int pagehint_hooks_attach(void)
 	/* The probes' prototypes must match the kernel's: checked here. */
 	check_trace_callback_type_mm_page_free(pagehint_probe_free);
 	check_trace_callback_type_mm_page_pcpu_drain(pagehint_probe_pcpu_drain);
-	check_trace_callback_type_mm_page_alloc(pagehint_probe_alloc);
 	check_trace_callback_type_mm_page_alloc_zone_locked(pagehint_probe_alloc_zone_locked);
 	check_trace_callback_type_mm_page_alloc_extfrag(pagehint_probe_alloc_extfrag);
 

@@ -120,8 +120,16 @@ static inline int pagehint_pageblock_migratetype(unsigned long pfn)
  * straight to the buddy lists (free_unref_page(), free_frozen_pages()).
  * False when unsure: a free the buddy lists take at once must be hinted
  * then, a pcp free hinted twice only costs a write.
+ *
+ * The zone's count of isolated pageblocks (read-mostly, on a line the
+ * allocator's fast path reads anyway) spares the pageblock bitmap read of
+ * almost every free: only while some pageblock of the zone is isolated is
+ * the free's own pageblock looked at.  A free racing with the start of an
+ * isolation may be taken for a pcp free and miss its hint: the block's
+ * next event or a scan finds it.
  */
-static inline bool pagehint_free_to_pcp(unsigned long pfn, unsigned int order)
+static inline bool pagehint_free_to_pcp(struct page *page, unsigned long pfn,
+					unsigned int order)
 {
 	int mt;
 
@@ -133,6 +141,10 @@ static inline bool pagehint_free_to_pcp(unsigned long pfn, unsigned int order)
 		return false;
 #endif
 	}
+#ifdef CONFIG_MEMORY_ISOLATION
+	if (likely(!READ_ONCE(page_zone(page)->nr_isolate_pageblock)))
+		return true;
+#endif
 	mt = pagehint_pageblock_migratetype(pfn);
 	return mt >= 0 && mt != MIGRATE_ISOLATE;
 }

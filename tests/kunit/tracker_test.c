@@ -42,6 +42,15 @@ static unsigned long ph_hints(struct pagehint_map *map, unsigned long pfn,
 	return n;
 }
 
+static void ph_clear_hints(struct pagehint_map *map, unsigned long pfn,
+			   unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		clear_bit(pfn + i - map->base_pfn, map->hint);
+}
+
 static void tracker_hooks_attached(struct kunit *test)
 {
 	/* The debug kernel has every kmem tracepoint pagehint hooks. */
@@ -88,8 +97,8 @@ static void tracker_free_hinted_once(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL_MSG(test, tp, "no mm_page_pcpu_drain tracepoint");
 	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
-	/* The allocation itself cleared the block's hints. */
-	KUNIT_EXPECT_EQ(test, ph_hints(map, pfn, nr), 0UL);
+	/* A stale hint (see tracker_ignores_self()) would blur "once". */
+	ph_clear_hints(map, pfn, nr);
 	memset(&ph_drain, 0, sizeof(ph_drain));
 	ph_drain.pfn = pfn;
 	ph_drain.order = order;
@@ -121,37 +130,73 @@ static void tracker_free_hinted_once(struct kunit *test)
 	}
 }
 
+/* The first block of its order the test saw leave the buddy lists. */
+static struct {
+	unsigned int order;
+	unsigned long pfn;		/* 0: none yet */
+} ph_taken;
+
 /*
- * Allocating pages clears their hints.  The orders the per-cpu lists hold
- * give the block just freed back to the same CPU, so the test can see its
- * own block allocated again; its hints are set by hand in between, as a
- * drain would have set them.
+ * Runs before the tracker's probe on mm_page_alloc_zone_locked: hints the
+ * first block of the order watched, as a free block in the buddy lists
+ * would be, for the tracker's probe to clear.
+ */
+static void ph_probe_zone_locked(void *data, struct page *page,
+				 unsigned int order, int migratetype,
+				 int percpu_refill)
+{
+	struct pagehint_map *map = rcu_dereference_sched(pagehint_cur_map);
+	unsigned long i, pfn = page_to_pfn(page);
+
+	if (!map || order != ph_taken.order || READ_ONCE(ph_taken.pfn))
+		return;
+	for (i = 0; i < (1UL << order); i++)
+		set_bit(pfn + i - map->base_pfn, map->hint);
+	WRITE_ONCE(ph_taken.pfn, pfn);
+}
+
+/*
+ * Taking a block out of the buddy lists clears its hints, whether for an
+ * allocation or to refill a per-cpu list.  The test allocates blocks of
+ * its order until one leaves the buddy lists (a per-cpu order may first
+ * come from this CPU's list); a probe that runs before the tracker's
+ * hints that block as it goes, and the tracker must have cleared it.
  */
 static void tracker_alloc_clears(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
 	struct pagehint_map *map = ph_cur_map(test);
-	unsigned long i, nr = 1UL << order;
-	struct page *page, *again;
+	struct tracepoint *tp = pagehint_hooks[2].tp;
+	struct page *page, *next;
+	LIST_HEAD(held);
+	unsigned int i;
+	int err;
 
-	migrate_disable();
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (page) {
-		__free_pages(page, order);
-		for (i = 0; i < nr; i++)
-			set_bit(page_to_pfn(page) + i - map->base_pfn, map->hint);
-		again = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, tp, "no mm_page_alloc_zone_locked tracepoint");
+	memset(&ph_taken, 0, sizeof(ph_taken));
+	ph_taken.order = order;
+	err = tracepoint_probe_register_prio(tp, ph_probe_zone_locked, NULL,
+					     TRACEPOINT_DEFAULT_PRIO + 1);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	for (i = 0; i < 256 && !READ_ONCE(ph_taken.pfn); i++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		if (!page)
+			break;
+		list_add(&page->lru, &held);
 	}
-	migrate_enable();
-	if (!page)
+	tracepoint_probe_unregister(tp, ph_probe_zone_locked, NULL);
+	tracepoint_synchronize_unregister();
+	/* Before the frees, which hint what goes back to the buddy lists. */
+	if (ph_taken.pfn)
+		KUNIT_EXPECT_EQ(test, ph_hints(map, ph_taken.pfn, 1UL << order), 0UL);
+	list_for_each_entry_safe(page, next, &held, lru) {
+		list_del(&page->lru);
+		__free_pages(page, order);
+	}
+	if (!ph_taken.pfn && !i)
 		kunit_skip(test, "no free block of order %u", order);
-	KUNIT_ASSERT_NOT_NULL(test, again);
-	if (again == page)
-		KUNIT_EXPECT_EQ(test, ph_hints(map, page_to_pfn(page), nr), 0UL);
-	else
-		kunit_info(test, "the per-cpu list gave another block back\n");
-	KUNIT_EXPECT_EQ(test, ph_hints(map, page_to_pfn(again), nr), 0UL);
-	__free_pages(again, order);
+	KUNIT_EXPECT_NE_MSG(test, ph_taken.pfn, 0UL,
+			    "no block of order %u left the buddy lists", order);
 }
 
 /* pagehint's own release is not "new free memory". */
@@ -164,6 +209,12 @@ static void tracker_ignores_self(struct kunit *test)
 
 	page = ph_alloc_or_skip(test, order);
 	pfn = page_to_pfn(page);
+	/*
+	 * A block from a per-cpu list may carry a stale hint: pages taken
+	 * without an event (compaction, alloc_contig_range()) keep theirs,
+	 * and a per-cpu allocation is not hooked.  Start from none.
+	 */
+	ph_clear_hints(map, pfn, nr);
 	pagehint_tracker_self_begin();
 	__free_pages(page, order);
 	pagehint_tracker_self_end();
@@ -220,18 +271,10 @@ static const void *ph_tracker_order_gen(const void *prev, char *desc)
 	return p;
 }
 
-/* The orders the per-cpu lists serve (PAGE_ALLOC_COSTLY_ORDER and below). */
-static const void *ph_pcp_order_gen(const void *prev, char *desc)
-{
-	const unsigned int *p = ph_tracker_order_gen(prev, desc);
-
-	return p && *p <= PAGE_ALLOC_COSTLY_ORDER ? p : NULL;
-}
-
 static struct kunit_case pagehint_tracker_cases[] = {
 	KUNIT_CASE(tracker_hooks_attached),
 	KUNIT_CASE_PARAM(tracker_free_hinted_once, ph_tracker_order_gen),
-	KUNIT_CASE_PARAM(tracker_alloc_clears, ph_pcp_order_gen),
+	KUNIT_CASE_PARAM(tracker_alloc_clears, ph_tracker_order_gen),
 	KUNIT_CASE_PARAM(tracker_ignores_self, ph_tracker_order_gen),
 	KUNIT_CASE(tracker_reuse_forgets_reported),
 	KUNIT_CASE(tracker_rebuild),
