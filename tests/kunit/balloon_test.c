@@ -149,6 +149,27 @@ static void balloon_freeze_and_remove_midway(struct kunit *test)
 }
 
 /*
+ * Bind with free page hinting and have the host start a round (id 7) that
+ * it stops after @hint_max blocks (0: never); wait, up to 2 minutes, for
+ * the driver's STOP.
+ */
+static struct ph_fake_dev *ph_hint_round(struct kunit *test,
+					 unsigned long hint_max)
+{
+	struct ph_fake_dev *fake;
+	unsigned int i;
+
+	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
+			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
+	fake->hint_max = hint_max;
+	WRITE_ONCE(fake->hint_cmd_id, 7);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 1200 && !READ_ONCE(fake->hint_stops); i++)
+		msleep(100);
+	return fake;
+}
+
+/*
  * Free page hinting: a new command id starts a round (the id, blocks of
  * free memory held, STOP); the shrinker gives blocks back; DONE frees the
  * rest; a removal during a round gives everything back.
@@ -158,16 +179,9 @@ static void balloon_free_page_hints(struct kunit *test)
 	s64 hinted = atomic64_read(&pagehint_stats.migration_hinted_bytes);
 	unsigned long block = PAGE_SIZE << PAGEHINT_HINT_ORDER;
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
-	struct ph_fake_dev *fake;
+	struct ph_fake_dev *fake = ph_hint_round(test, 16);
 	unsigned int i;
 
-	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
-			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
-	fake->hint_max = 16;
-	WRITE_ONCE(fake->hint_cmd_id, 7);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 600 && !READ_ONCE(fake->hint_stops); i++)
-		msleep(100);
 	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
 	KUNIT_EXPECT_EQ(test, fake->hint_last_id, (u32)VIRTIO_BALLOON_CMD_ID_STOP);
 	KUNIT_EXPECT_GE(test, fake->hint_blocks, 16UL);
@@ -211,17 +225,10 @@ static void balloon_hint_keeps_floor(struct kunit *test)
 {
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
 	unsigned long block = 1UL << PAGEHINT_HINT_ORDER;
-	struct ph_fake_dev *fake;
+	struct ph_fake_dev *fake = ph_hint_round(test, 0);
 	struct zone *zone = NULL;
 	unsigned int i;
 
-	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
-			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
-	fake->hint_max = 0;
-	WRITE_ONCE(fake->hint_cmd_id, 7);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 1200 && !READ_ONCE(fake->hint_stops); i++)
-		msleep(100);
 	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
 	KUNIT_EXPECT_GT(test, fake->hint_blocks, 0UL);
 	spin_lock_irq(&pagehint_hint.list_lock);
