@@ -17,7 +17,12 @@
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench            pagehint vs the kernel's reporting vs none: four
 #                         workloads, figures, CSV and plots (not in CI)
-#   make bench-hooks      the allocator hooks' cost, in a guest, at 2 and 8 vCPUs
+#   make bench-hooks      the allocator hooks' cost, in a guest, at 2 and 8 vCPUs,
+#                         in real time and under QEMU's instruction counter
+#                         (figures only)
+#   make bench-migrate    live migration with free page hinting: bytes sent,
+#                         time, downtime, pagehint beside the stock driver and
+#                         no driver, guest writing and idle, 3 rounds each
 #                         (figures only)
 #   make bench-claims     what claims cost the other vCPUs (interrupts, RCU
 #                         grace periods), at 2, 4 and 8 vCPUs, pagehint
@@ -139,7 +144,21 @@ bench-hooks:
 		scripts/run-guest.sh -k $$k -o results/$$k/bench-hooks-$$n bench-hooks \
 			--smp $$n --timeout 1200 | tail -n 1; \
 		grep -h -e PH-BENCH results/$$k/bench-hooks-$$n/console.log; \
+	done; for n in 2 8; do \
+		scripts/run-guest.sh -k $$k -o results/$$k/bench-hooks-icount-$$n bench-hooks \
+			--smp $$n --timeout 2400 --append="ph.clock=icount ph.rounds=3" \
+			-- -icount shift=0,sleep=off | tail -n 1; \
+		grep -h -e PH-BENCH results/$$k/bench-hooks-icount-$$n/console.log; \
 	done
+
+bench-migrate:
+	@k=$(or $(KERNEL),bookworm-cloud); for w in 1 0; do for r in 1 2 3; do \
+		for d in pagehint stock none; do \
+			o=results/$$k/bench-migrate/$$d-writer$$w-$$r; \
+			scripts/run-guest.sh -k $$k -o $$o migrate-hint --reporting=off \
+				--free-page-hint --append="ph.driver=$$d ph.writer=$$w" | tail -n 1; \
+			grep -h -e "PH-RESULT migrate" $$o/console.log; \
+		done; done; done
 
 bench-claims:
 	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 4 8; do \
@@ -149,4 +168,4 @@ bench-claims:
 	done
 
 .PHONY: all version payload module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-claims
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-claims
