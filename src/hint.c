@@ -23,9 +23,9 @@
  * (pagehint_zone_hint_deficit()): the guest's allocations during the
  * migration find their memory without reclaim, which would make the
  * shrinker give blocks back for the next round to take, zero and hint
- * again.  The shrinker gives back only what the zones lack, and a round
- * that gets back a block it hinted earlier in the same migration stops
- * there.
+ * again.  The shrinker gives back only what the zones lack, and a block
+ * the allocator hands back that was hinted earlier in the same migration
+ * is held without being hinted again.
  *
  * Life: pagehint_hint_start() with the queue once the device is ready,
  * _stop() before it is reset, which gives every block back.
@@ -91,6 +91,9 @@ static struct pagehint_hint {
 	 */
 	unsigned long *seen;
 	unsigned long seen_bits;
+	/* The node and zone the round takes blocks from now: the work's. */
+	int target_nid;
+	enum zone_type target_zid;
 } pagehint_hint = {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
 	.stopped = true,
@@ -145,12 +148,71 @@ static void pagehint_hint_seen_end(struct pagehint_hint *h)
 	h->seen = NULL;
 }
 
-/* Was @page's block hinted before in this migration?  Marks it so. */
+/*
+ * A round takes blocks zone by zone, each down to its floor: per online
+ * node ZONE_NORMAL, then ZONE_DMA32.  Left to the allocator, a round would
+ * take them from ZONE_NORMAL and end when that reached its floor, above
+ * its low watermark, where the allocator falls back to ZONE_DMA32: the
+ * 3 GiB below 4 GiB would never be hinted.  Hints never come from highmem
+ * or ZONE_MOVABLE (PAGEHINT_HINT_GFP), nor from ZONE_DMA.
+ */
+static void pagehint_hint_first_target(struct pagehint_hint *h)
+{
+	h->target_nid = first_online_node;
+	h->target_zid = ZONE_NORMAL;
+}
+
+static void pagehint_hint_next_target(struct pagehint_hint *h)
+{
+#ifdef CONFIG_ZONE_DMA32
+	if (h->target_zid == ZONE_NORMAL) {
+		h->target_zid = ZONE_DMA32;
+		return;
+	}
+#endif
+	h->target_nid = next_online_node(h->target_nid);
+	h->target_zid = ZONE_NORMAL;
+}
+
+/*
+ * The zone to take the next block from, and the flags that take it there
+ * (the zone's node only; ZONE_DMA32 and below for ZONE_DMA32): NULL when
+ * every zone is at its floor.
+ */
+static struct zone *pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
+{
+	struct zone *zone;
+
+	for (; h->target_nid < MAX_NUMNODES; pagehint_hint_next_target(h)) {
+		zone = &NODE_DATA(h->target_nid)->node_zones[h->target_zid];
+		if (!populated_zone(zone) ||
+		    !pagehint_zone_reportable(zone, pagehint_knobs.report_order) ||
+		    pagehint_zone_hint_deficit(zone, 1UL << PAGEHINT_HINT_ORDER))
+			continue;
+		*gfp = PAGEHINT_HINT_GFP | __GFP_THISNODE;
+#ifdef CONFIG_ZONE_DMA32
+		if (h->target_zid == ZONE_DMA32)
+			*gfp |= __GFP_DMA32;
+#endif
+		return zone;
+	}
+	return NULL;
+}
+
+/* Was @page's block hinted before in this migration? */
 static bool pagehint_hint_seen(struct pagehint_hint *h, struct page *page)
 {
 	unsigned long bit = page_to_pfn(page) >> PAGEHINT_HINT_ORDER;
 
-	return h->seen && bit < h->seen_bits && __test_and_set_bit(bit, h->seen);
+	return h->seen && bit < h->seen_bits && test_bit(bit, h->seen);
+}
+
+static void pagehint_hint_mark_seen(struct pagehint_hint *h, struct page *page)
+{
+	unsigned long bit = page_to_pfn(page) >> PAGEHINT_HINT_ORDER;
+
+	if (h->seen && bit < h->seen_bits)
+		__set_bit(bit, h->seen);
 }
 
 /* Drop what the host has read (used buffers); nothing to free there. */
@@ -175,15 +237,28 @@ static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
 	return err;
 }
 
+/* Hold @page, hinted or not, until DONE or the shrinker. */
+static void pagehint_hint_hold(struct pagehint_hint *h, struct page *page)
+{
+	spin_lock_irq(&h->list_lock);
+	list_add(&page->lru, &h->blocks);
+	h->nr_blocks++;
+	spin_unlock_irq(&h->list_lock);
+}
+
 /*
- * Hand the host one more free block: 0, -EINTR when the round is over (no
- * block left to take above the zone's floor, or one hinted before in this
- * migration came back), or the queue's error.
+ * Hand the host one more free block: 0, -EINTR when the round is over
+ * (every zone at its floor), or the queue's error.  A block hinted before
+ * in this migration (given back by the shrinker) is held again but not
+ * hinted: its allocation zeroed it (init_on_alloc), which the host's log
+ * saw, and held, it is not handed to this round again and again.
  */
 static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
 	struct scatterlist sg;
 	struct page *page;
+	struct zone *zone;
+	gfp_t gfp;
 	int err;
 
 	pagehint_hint_reap(h->vq);
@@ -196,13 +271,20 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 		usleep_range(500, 1000);
 		return 0;
 	}
-	page = alloc_pages(PAGEHINT_HINT_GFP, PAGEHINT_HINT_ORDER);
-	if (!page)
+	zone = pagehint_hint_target(h, &gfp);
+	if (!zone)
 		return -EINTR;
-	if (pagehint_zone_hint_deficit(page_zone(page), 0) ||
-	    pagehint_hint_seen(h, page)) {
-		__free_pages(page, PAGEHINT_HINT_ORDER);
-		return -EINTR;
+	page = alloc_pages_node(h->target_nid, gfp, PAGEHINT_HINT_ORDER);
+	/* Raced to its floor, or only lower zones had a block: next zone. */
+	if (!page || pagehint_zone_hint_deficit(page_zone(page), 0)) {
+		if (page)
+			__free_pages(page, PAGEHINT_HINT_ORDER);
+		pagehint_hint_next_target(h);
+		return 0;
+	}
+	if (pagehint_hint_seen(h, page)) {
+		pagehint_hint_hold(h, page);
+		return 0;
 	}
 	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
 	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
@@ -211,10 +293,8 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 		return err;
 	}
 	virtqueue_kick(h->vq);
-	spin_lock_irq(&h->list_lock);
-	list_add(&page->lru, &h->blocks);
-	h->nr_blocks++;
-	spin_unlock_irq(&h->list_lock);
+	pagehint_hint_mark_seen(h, page);
+	pagehint_hint_hold(h, page);
 	pagehint_stat_add(&pagehint_stats.migration_hinted_bytes,
 			  PAGE_SIZE << PAGEHINT_HINT_ORDER);
 	return 0;
@@ -227,6 +307,7 @@ static void pagehint_hint_round(struct pagehint_hint *h)
 	int err;
 
 	pagehint_hint_seen_begin(h);
+	pagehint_hint_first_target(h);
 	h->ids[0] = cpu_to_virtio32(h->vdev, pagehint_hint_cmd_id(h));
 	err = pagehint_hint_send_id(h, &h->ids[0]);
 	if (err)
@@ -261,7 +342,8 @@ static void pagehint_hint_work(struct work_struct *work)
 }
 
 /*
- * The pages the zones hints come from lack to be back at their floor.
+ * What the zones that hints come from lack to be back at their floor, in
+ * pages.
  * Zones pagehint leaves alone (ZONE_DMA, say) are not counted: hints do
  * not come from there while other zones have memory.
  */

@@ -216,31 +216,40 @@ static void balloon_free_page_hints(struct kunit *test)
 }
 
 /*
- * A round the host does not stop ends where a zone would go below its
- * hinting floor (its high watermark plus a margin): it took the zone down
- * to that floor, not below it by more than a block, and the shrinker
- * offers back only what the zone lacks, not the gigabytes held.
+ * A round the host does not stop takes every zone hints come from
+ * (ZONE_NORMAL and ZONE_DMA32 of each node) down to its hinting floor (its
+ * high watermark plus a margin), not below it by more than a block, and
+ * the shrinker offers back only what the zones lack, not the gigabytes
+ * held.  In a guest of more than 4 GiB, both ZONE_NORMAL and ZONE_DMA32
+ * must come down: a round that stops at the first zone's floor leaves
+ * ZONE_DMA32 whole.
  */
 static void balloon_hint_keeps_floor(struct kunit *test)
 {
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
 	unsigned long block = 1UL << PAGEHINT_HINT_ORDER;
 	struct ph_fake_dev *fake = ph_hint_round(test, 0);
-	struct zone *zone = NULL;
-	unsigned int i;
+	unsigned int i, zones = 0;
+	struct zone *zone;
+	int nid, zid;
 
 	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
 	KUNIT_EXPECT_GT(test, fake->hint_blocks, 0UL);
-	spin_lock_irq(&pagehint_hint.list_lock);
-	if (!list_empty(&pagehint_hint.blocks))
-		zone = page_zone(list_first_entry(&pagehint_hint.blocks,
-						  struct page, lru));
-	spin_unlock_irq(&pagehint_hint.list_lock);
-	if (zone) {
-		KUNIT_EXPECT_LE(test, pagehint_zone_hint_deficit(zone, 0), block);
-		KUNIT_EXPECT_GT(test, pagehint_zone_hint_deficit(zone, 2 * block), 0UL);
-		KUNIT_EXPECT_LE(test, pagehint_hint_count(NULL, &sc), 2 * block);
+	for_each_online_node(nid) {
+		for (zid = 0; zid <= ZONE_NORMAL; zid++) {
+			zone = &NODE_DATA(nid)->node_zones[zid];
+			if (!populated_zone(zone) ||
+			    !pagehint_zone_reportable(zone, pagehint_knobs.report_order))
+				continue;
+			zones++;
+			KUNIT_EXPECT_LE_MSG(test, pagehint_zone_hint_deficit(zone, 0), block,
+					    "node %d zone %s", nid, zone->name);
+			KUNIT_EXPECT_GT_MSG(test, pagehint_zone_hint_deficit(zone, 2 * block),
+					    0UL, "node %d zone %s", nid, zone->name);
+		}
 	}
+	KUNIT_EXPECT_GT(test, zones, 0U);
+	KUNIT_EXPECT_LE(test, pagehint_hint_count(NULL, &sc), 2 * block * zones);
 	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
 	pagehint_config_changed(&fake->vdev);
 	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
