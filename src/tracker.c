@@ -131,12 +131,15 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 /*
  * Pages taken from the buddy lists under zone->lock
  * (mm_page_alloc_zone_locked, mm_page_alloc_extfrag): for an allocation,
- * or to refill a per-cpu list, one event per page of the refill.  Every
- * path out of the buddy lists but compaction's and isolation's comes
- * here, so mm_page_alloc, which fires on every allocation, per-cpu ones
- * included, is not hooked.  Only an allocation of a whole block matters
- * to the map (pagehint_map_note_alloc()): a smaller one costs the zone
- * lock's holder one comparison.
+ * or to refill a per-cpu list, one event per block of the refill.  Every
+ * path out of the buddy lists comes here but compaction's (its free
+ * scanner, and the capture of a block as it is freed), isolation's and
+ * offlining's, so mm_page_alloc, which fires on every allocation, per-cpu
+ * ones included, is not hooked.  A block taken by one of those keeps its
+ * hint until the worker looks (one wasted look), and "reported" until its
+ * pages are freed again, which forgets it.  Only an allocation of a whole
+ * block matters to the map (pagehint_map_note_alloc()): a smaller one
+ * costs the zone lock's holder one comparison.
  */
 static void pagehint_hook_alloc(struct page *page, unsigned int order)
 {
@@ -172,12 +175,21 @@ static void pagehint_probe_alloc_zone_locked(void *data, struct page *page,
 	pagehint_hook_alloc(page, order);
 }
 
+/*
+ * A fallback to another migratetype's free list.  6.1 says so while the
+ * fallback block is still free in the buddy lists (the retry through
+ * __rmqueue_smallest() then reports the pages it takes); 6.12 and 7.2 say
+ * so of the pages taken, aligned to @alloc_order only, after the rest of
+ * the block went back to the free lists.  So only those pages, and only
+ * once they are out of the buddy lists, lose their hint.
+ */
 static void pagehint_probe_alloc_extfrag(void *data, struct page *page,
 					 int alloc_order, int fallback_order,
 					 int alloc_migratetype,
 					 int fallback_migratetype)
 {
-	pagehint_hook_alloc(page, max(alloc_order, fallback_order));
+	if (page && !PageBuddy(page))
+		pagehint_hook_alloc(page, alloc_order);
 }
 
 static struct pagehint_hook {

@@ -51,6 +51,18 @@ static void ph_clear_hints(struct pagehint_map *map, unsigned long pfn,
 		clear_bit(pfn + i - map->base_pfn, map->hint);
 }
 
+/* The tracepoint pagehint hooked by that name, or NULL. */
+static struct tracepoint *ph_hook_tp(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pagehint_hooks); i++) {
+		if (!strcmp(pagehint_hooks[i].name, name))
+			return pagehint_hooks[i].tp;
+	}
+	return NULL;
+}
+
 static void tracker_hooks_attached(struct kunit *test)
 {
 	/* The debug kernel has every kmem tracepoint pagehint hooks. */
@@ -88,7 +100,7 @@ static void tracker_free_hinted_once(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
 	struct pagehint_map *map = ph_cur_map(test);
-	struct tracepoint *tp = pagehint_hooks[1].tp;
+	struct tracepoint *tp = ph_hook_tp("mm_page_pcpu_drain");
 	unsigned long pfn, hints_freed, nr = 1UL << order;
 	bool drained_by_free;
 	struct page *page;
@@ -132,6 +144,7 @@ static void tracker_free_hinted_once(struct kunit *test)
 
 /* The first block of its order the test saw leave the buddy lists. */
 static struct {
+	struct task_struct *task;	/* the test's, whose allocations count */
 	unsigned int order;
 	unsigned long pfn;		/* 0: none yet */
 } ph_taken;
@@ -148,7 +161,8 @@ static void ph_probe_zone_locked(void *data, struct page *page,
 	struct pagehint_map *map = rcu_dereference_sched(pagehint_cur_map);
 	unsigned long i, pfn = page_to_pfn(page);
 
-	if (!map || order != ph_taken.order || READ_ONCE(ph_taken.pfn))
+	if (!map || current != ph_taken.task || order != ph_taken.order ||
+	    READ_ONCE(ph_taken.pfn))
 		return;
 	for (i = 0; i < (1UL << order); i++)
 		set_bit(pfn + i - map->base_pfn, map->hint);
@@ -166,7 +180,7 @@ static void tracker_alloc_clears(struct kunit *test)
 {
 	unsigned int order = *(const unsigned int *)test->param_value;
 	struct pagehint_map *map = ph_cur_map(test);
-	struct tracepoint *tp = pagehint_hooks[2].tp;
+	struct tracepoint *tp = ph_hook_tp("mm_page_alloc_zone_locked");
 	struct page *page, *next;
 	LIST_HEAD(held);
 	unsigned int i;
@@ -174,6 +188,7 @@ static void tracker_alloc_clears(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, tp, "no mm_page_alloc_zone_locked tracepoint");
 	memset(&ph_taken, 0, sizeof(ph_taken));
+	ph_taken.task = current;
 	ph_taken.order = order;
 	err = tracepoint_probe_register_prio(tp, ph_probe_zone_locked, NULL,
 					     TRACEPOINT_DEFAULT_PRIO + 1);
