@@ -149,6 +149,16 @@ static void pagehint_hint_seen_end(struct pagehint_hint *h)
 }
 
 /*
+ * Can hints come from @zone (a ZONE_NORMAL or ZONE_DMA32)?  Not from an
+ * empty one, nor from one too small ever to be above its floor.
+ */
+static bool pagehint_hint_zone(struct zone *zone)
+{
+	return populated_zone(zone) &&
+	       pagehint_zone_reportable(zone, pagehint_knobs.report_order);
+}
+
+/*
  * A round takes blocks zone by zone, each down to its floor: per online
  * node ZONE_NORMAL, then ZONE_DMA32.  Left to the allocator, a round would
  * take them from ZONE_NORMAL and end when that reached its floor, above
@@ -175,18 +185,17 @@ static void pagehint_hint_next_target(struct pagehint_hint *h)
 }
 
 /*
- * The zone to take the next block from, and the flags that take it there
- * (the zone's node only; ZONE_DMA32 and below for ZONE_DMA32): NULL when
- * every zone is at its floor.
+ * Move to the zone to take the next block from, and give the flags that
+ * take it there (the zone's node only; ZONE_DMA32 and below for
+ * ZONE_DMA32): false when every zone is at its floor.
  */
-static struct zone *pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
+static bool pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
 {
 	struct zone *zone;
 
 	for (; h->target_nid < MAX_NUMNODES; pagehint_hint_next_target(h)) {
 		zone = &NODE_DATA(h->target_nid)->node_zones[h->target_zid];
-		if (!populated_zone(zone) ||
-		    !pagehint_zone_reportable(zone, pagehint_knobs.report_order) ||
+		if (!pagehint_hint_zone(zone) ||
 		    pagehint_zone_hint_deficit(zone, 1UL << PAGEHINT_HINT_ORDER))
 			continue;
 		*gfp = PAGEHINT_HINT_GFP | __GFP_THISNODE;
@@ -194,9 +203,9 @@ static struct zone *pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
 		if (h->target_zid == ZONE_DMA32)
 			*gfp |= __GFP_DMA32;
 #endif
-		return zone;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 /* Was @page's block hinted before in this migration? */
@@ -257,7 +266,6 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
 	struct scatterlist sg;
 	struct page *page;
-	struct zone *zone;
 	gfp_t gfp;
 	int err;
 
@@ -271,8 +279,7 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 		usleep_range(500, 1000);
 		return 0;
 	}
-	zone = pagehint_hint_target(h, &gfp);
-	if (!zone)
+	if (!pagehint_hint_target(h, &gfp))
 		return -EINTR;
 	page = alloc_pages_node(h->target_nid, gfp, PAGEHINT_HINT_ORDER);
 	/* Raced to its floor, or only lower zones had a block: next zone. */
@@ -356,8 +363,7 @@ static unsigned long pagehint_hint_deficit(void)
 	for_each_online_node(nid) {
 		for (zid = 0; zid <= ZONE_NORMAL; zid++) {
 			zone = &NODE_DATA(nid)->node_zones[zid];
-			if (populated_zone(zone) &&
-			    pagehint_zone_reportable(zone, pagehint_knobs.report_order))
+			if (pagehint_hint_zone(zone))
 				need += pagehint_zone_hint_deficit(zone, 0);
 		}
 	}

@@ -238,8 +238,7 @@ static void balloon_hint_keeps_floor(struct kunit *test)
 	for_each_online_node(nid) {
 		for (zid = 0; zid <= ZONE_NORMAL; zid++) {
 			zone = &NODE_DATA(nid)->node_zones[zid];
-			if (!populated_zone(zone) ||
-			    !pagehint_zone_reportable(zone, pagehint_knobs.report_order))
+			if (!pagehint_hint_zone(zone))
 				continue;
 			zones++;
 			KUNIT_EXPECT_LE_MSG(test, pagehint_zone_hint_deficit(zone, 0), block,
