@@ -24,6 +24,10 @@
 #                         time, downtime, pagehint beside the stock driver and
 #                         no driver, guest writing and idle, 3 rounds each
 #                         (figures only)
+#   make bench-compact    balloon compaction: free 2 MiB blocks after
+#                         vm.compact_memory with 512 MiB inflated, pagehint
+#                         beside the stock driver, 3 rounds (KERNELS=, figures
+#                         only)
 #   make bench-claims     what claims cost the other vCPUs (interrupts, RCU
 #                         grace periods), at 2, 4 and 8 vCPUs, pagehint
 #                         beside the stock driver (figures only)
@@ -160,6 +164,14 @@ bench-migrate:
 			grep -h -e "PH-RESULT migrate" $$o/console.log; \
 		done; done; done
 
+bench-compact:
+	@for k in $(or $(KERNELS),bookworm-cloud); do for r in 1 2 3; do \
+		for t in balloon-compact stock-compact; do \
+			o=results/$$k/bench-compact/$$t-$$r; \
+			scripts/run-guest.sh -k $$k -o $$o $$t | tail -n 1; \
+			grep -h -e "PH-RESULT compact" $$o/console.log; \
+		done; done; done
+
 bench-claims:
 	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 4 8; do \
 		scripts/run-guest.sh -k $$k -o results/$$k/bench-claims-$$n bench-claims \
@@ -168,4 +180,4 @@ bench-claims:
 	done
 
 .PHONY: all version payload module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-claims
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-compact bench-claims

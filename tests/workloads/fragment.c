@@ -2,15 +2,16 @@
 /*
  * fragment: leave free memory scattered in small pieces.  Touch MIB of
  * anonymous memory in base pages (no THP), run CMD at the peak, free every
- * other piece of KIB (MADV_DONTNEED) and run FREED, hold the rest for
- * SECONDS, run END, then free the rest.  The pieces freed are as small as
+ * other piece of KIB (MADV_DONTNEED; with -k N, all but one piece in every
+ * N) and run FREED, hold the rest for SECONDS, run END, then free the rest.  The pieces freed are as small as
  * KIB only where the pages backing the region are physically contiguous; a
  * reporter with a larger reporting order finds little of it.  With -t the
  * memory is in transparent huge pages instead, aligned to them, so that
  * with -p 2048 every piece freed is a whole physically contiguous 2 MiB
  * block: scattered 2 MiB frees.
  *
- *   fragment [-m MIB] [-p KIB] [-t] [-c CMD] [-f FREED] [-h SECONDS] [-e END]
+ *   fragment [-m MIB] [-p KIB] [-k N] [-t] [-c CMD] [-f FREED] [-h SECONDS]
+ *            [-e END]
  *
  * Exit status: 0 on success, 2 on bad usage or an allocation failure.
  */
@@ -34,20 +35,24 @@ static void run(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	unsigned long mib = 1024, kib = 64, hold = 0, len, piece, off, freed = 0;
+	unsigned long mib = 1024, kib = 64, hold = 0, keep = 2, len, piece, off;
+	unsigned long i, freed = 0;
 	const char *cmd = NULL, *freed_cmd = NULL, *end_cmd = NULL;
 	long psz = sysconf(_SC_PAGESIZE);
 	double t0, t1;
 	char *mem;
 	int opt, thp = 0;
 
-	while ((opt = getopt(argc, argv, "m:p:tc:f:h:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:p:k:tc:f:h:e:")) != -1) {
 		switch (opt) {
 		case 'm':
 			mib = strtoul(optarg, NULL, 0);
 			break;
 		case 'p':
 			kib = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			keep = strtoul(optarg, NULL, 0);
 			break;
 		case 't':
 			thp = 1;
@@ -65,14 +70,14 @@ int main(int argc, char **argv)
 			end_cmd = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-m MIB] [-p KIB] [-t] [-c CMD] [-f FREED] [-h SECONDS] [-e END]\n",
+			fprintf(stderr, "usage: %s [-m MIB] [-p KIB] [-k N] [-t] [-c CMD] [-f FREED] [-h SECONDS] [-e END]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	piece = kib * 1024;
-	if (!mib || !piece || piece % psz) {
-		fprintf(stderr, "fragment: -m must be > 0, -p a multiple of the page size\n");
+	if (!mib || !piece || piece % psz || keep < 2) {
+		fprintf(stderr, "fragment: -m must be > 0, -p a multiple of the page size, -k at least 2\n");
 		return 2;
 	}
 	len = mib << 20;
@@ -98,7 +103,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	run(cmd);
 
-	for (off = 0; off + piece <= len; off += 2 * piece) {
+	for (off = 0, i = 0; off + piece <= len; off += piece, i++) {
+		if (i % keep == keep - 1)
+			continue;
 		if (madvise(mem + off, piece, MADV_DONTNEED)) {
 			perror("fragment: madvise");
 			return 2;
