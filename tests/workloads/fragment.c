@@ -3,9 +3,10 @@
  * fragment: leave free memory scattered in small pieces.  Touch MIB of
  * anonymous memory in base pages (no THP), run CMD at the peak, free every
  * other piece of KIB (MADV_DONTNEED; with -k N, all but one piece in every
- * N) and run FREED, hold the rest for SECONDS, run END, then free the rest.  The pieces freed are as small as
- * KIB only where the pages backing the region are physically contiguous; a
- * reporter with a larger reporting order finds little of it.  With -t the
+ * N) and run FREED, hold the rest for SECONDS, run END, then free the
+ * rest.  The pieces freed are as small as KIB only where the pages backing
+ * the region are physically contiguous; a reporter with a larger reporting
+ * order finds little of it.  With -t the
  * memory is in transparent huge pages instead, aligned to them, so that
  * with -p 2048 every piece freed is a whole physically contiguous 2 MiB
  * block: scattered 2 MiB frees.
