@@ -26,10 +26,17 @@
  */
 #define PAGEHINT_CAPACITY	32
 
+/*
+ * Ranges claimed together, in one wave (claim.c): every claim waits for an
+ * expedited RCU grace period, and claims waiting together share theirs.
+ * Reported PAGEHINT_CAPACITY at a time.
+ */
+#define PAGEHINT_WAVE		(2 * PAGEHINT_CAPACITY)
+
 /* Knob defaults and limits (sysfs.c validates, README documents). */
 #define PAGEHINT_DELAY_MS_DEFAULT	2000
 #define PAGEHINT_DELAY_MS_MAX		3600000
-#define PAGEHINT_INFLIGHT_KIB_DEFAULT	(64 * 1024)
+#define PAGEHINT_INFLIGHT_KIB_DEFAULT	(128 * 1024)
 #define PAGEHINT_INFLIGHT_KIB_MAX	(1024 * 1024)
 #define PAGEHINT_BUDGET_KIB_MAX		(1024 * 1024)
 /* Metadata budget by default: 0.01% of guest RAM (1/10000). */
@@ -175,12 +182,13 @@ struct pagehint_batch {
 	unsigned long nr_pages;			/* pages held */
 	unsigned long proposed_pages;		/* pages proposed */
 	unsigned long hint_pages;		/* ... held, found through hints */
+	unsigned long hints;			/* bit i: range i held from a hint */
 	unsigned long proposed_hints;		/* bit i: range i from a hint */
 	unsigned long max_pages;		/* in-flight budget */
 	unsigned long checked;			/* bit i: range i has a canary */
 	unsigned long kept;			/* bit i: the host kept range i */
-	unsigned long start[PAGEHINT_CAPACITY];
-	unsigned long len[PAGEHINT_CAPACITY];	/* pages */
+	unsigned long start[PAGEHINT_WAVE];
+	unsigned long len[PAGEHINT_WAVE];	/* pages */
 };
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages);
@@ -214,6 +222,8 @@ bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
 int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
 			   unsigned long nr_pages, enum pagehint_source src);
 int pagehint_batch_claim(struct pagehint_batch *batch);
+void pagehint_batch_take(struct pagehint_batch *to, struct pagehint_batch *from,
+			 unsigned int nr);
 int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		   unsigned long nr_pages, enum pagehint_source src);
 void pagehint_batch_release(struct pagehint_batch *batch, bool reported);

@@ -48,13 +48,14 @@
 
 void pagehint_batch_init(struct pagehint_batch *batch, unsigned long max_pages)
 {
-	/* ->proposed_hints, ->checked, ->kept */
-	BUILD_BUG_ON(PAGEHINT_CAPACITY > BITS_PER_LONG);
+	/* ->hints, ->proposed_hints, ->checked, ->kept */
+	BUILD_BUG_ON(PAGEHINT_WAVE > BITS_PER_LONG);
 	batch->nr = 0;
 	batch->nr_proposed = 0;
 	batch->nr_pages = 0;
 	batch->proposed_pages = 0;
 	batch->hint_pages = 0;
+	batch->hints = 0;
 	batch->proposed_hints = 0;
 	batch->max_pages = max_pages;
 	batch->checked = 0;
@@ -328,7 +329,7 @@ int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
 {
 	unsigned int i = batch->nr + batch->nr_proposed;
 
-	if (i == PAGEHINT_CAPACITY ||
+	if (i == PAGEHINT_WAVE ||
 	    (i && pagehint_batch_pages(batch) + nr_pages > batch->max_pages))
 		return -ENOSPC;
 	if (pagehint_batch_conflicts(batch, pfn, nr_pages))
@@ -413,10 +414,12 @@ int pagehint_batch_claim(struct pagehint_batch *batch)
 		len = batch->len[first + i];
 		batch->start[batch->nr] = batch->start[first + i];
 		batch->len[batch->nr] = len;
+		if (batch->proposed_hints & BIT(first + i)) {
+			batch->hints |= BIT(batch->nr);
+			batch->hint_pages += len;
+		}
 		batch->nr++;
 		batch->nr_pages += len;
-		if (batch->proposed_hints & BIT(first + i))
-			batch->hint_pages += len;
 		pagehint_stat_add(&pagehint_stats.claimed_bytes,
 				  (s64)len << PAGE_SHIFT);
 	}
@@ -440,6 +443,39 @@ int pagehint_claim(struct pagehint_batch *batch, unsigned long pfn,
 		return -EINVAL;
 	err = pagehint_batch_propose(batch, pfn, nr_pages, src);
 	return err ?: pagehint_batch_claim(batch);
+}
+
+/*
+ * Move the first @nr ranges @from holds (all if fewer) to @to, which holds
+ * and proposes nothing: a wave's next report.
+ */
+void pagehint_batch_take(struct pagehint_batch *to, struct pagehint_batch *from,
+			 unsigned int nr)
+{
+	unsigned long mask;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(to->nr || to->nr_proposed || from->nr_proposed))
+		return;
+	nr = min(nr, from->nr);
+	mask = nr < BITS_PER_LONG ? BIT(nr) - 1 : ~0UL;
+	for (i = 0; i < nr; i++) {
+		to->start[i] = from->start[i];
+		to->len[i] = from->len[i];
+		to->nr_pages += from->len[i];
+		if (from->hints & BIT(i))
+			to->hint_pages += from->len[i];
+	}
+	to->nr = nr;
+	to->hints = from->hints & mask;
+	for (i = nr; i < from->nr; i++) {
+		from->start[i - nr] = from->start[i];
+		from->len[i - nr] = from->len[i];
+	}
+	from->nr -= nr;
+	from->nr_pages -= to->nr_pages;
+	from->hint_pages -= to->hint_pages;
+	from->hints = nr < BITS_PER_LONG ? from->hints >> nr : 0;
 }
 
 /* One scatterlist entry per claimed range; returns the number of entries. */

@@ -12,11 +12,12 @@
  *     resumes where it stopped; a zone whose map overflowed again while it
  *     was being scanned is scanned again.
  *
- * Candidates are coalesced when adjacent, gathered in batches of up to
- * PAGEHINT_CAPACITY ranges and max_inflight_kib, claimed a batch at a time
+ * Candidates are coalesced when adjacent, gathered in waves of up to
+ * PAGEHINT_WAVE ranges and max_inflight_kib, claimed a wave at a time
  * (claim.c: together, so that the claims share their RCU grace periods),
- * reported, and released after the host's ack.  A pass reports at most
- * PAGEHINT_PASS_BATCHES batches.
+ * reported PAGEHINT_CAPACITY ranges at a time, and released after the
+ * host's ack of each report.  A pass makes at most PAGEHINT_PASS_BATCHES
+ * reports, and finishes the wave it claimed.
  *
  * What the host does with the reports it acks is learned by host.c: a host
  * that discards only blocks of some order has the worker report only
@@ -74,7 +75,9 @@ struct pagehint_run {
 
 static struct pagehint_worker {
 	struct delayed_work work;
-	/* The batch claimed and, while a report is out, on the device. */
+	/* The wave proposed, then claimed and waiting for its reports. */
+	struct pagehint_batch wave;
+	/* A report taken from the wave and, while it is out, on the device. */
 	struct pagehint_batch batch;
 	struct scatterlist sgl[PAGEHINT_CAPACITY];
 	struct pagehint_run run;
@@ -198,26 +201,17 @@ static int pagehint_collect(struct pagehint_worker *w)
 }
 
 /*
- * Claim what the batch proposes, report it, and release it after the
- * host's ack (see pagehint_collect() for the ways the wait ends early).  A
- * batch the device did not take (refused, broken, or the pass stopped
- * first) goes back at once, unreported: the device never saw it.
+ * Report the batch taken from the wave, and release it after the host's
+ * ack (see pagehint_collect() for the ways the wait ends early).  A batch
+ * the device did not take (refused, or broken) goes back at once,
+ * unreported: the device never saw it.
  */
-static int pagehint_flush(struct pagehint_worker *w)
+static int pagehint_report_batch(struct pagehint_worker *w)
 {
 	struct pagehint_batch *batch = &w->batch;
 	unsigned int nents;
 	int err;
 
-	if (!batch->nr && !batch->nr_proposed)
-		return 0;
-	if (pagehint_pass_stopped(w)) {
-		pagehint_batch_putback(batch);
-		return 0;
-	}
-	pagehint_batch_claim(batch);
-	if (!batch->nr)
-		return 0;
 	w->budget--;
 	nents = pagehint_batch_to_sg(batch, w->sgl);
 	pagehint_host_mark(&w->host, batch);
@@ -235,6 +229,28 @@ static int pagehint_flush(struct pagehint_worker *w)
 	}
 	w->on_device = true;
 	return pagehint_collect(w);
+}
+
+/*
+ * Claim what the wave proposes, then report it PAGEHINT_CAPACITY ranges at
+ * a time.  What is not on the device when the pass stops or a report
+ * fails goes back at once, unreported.
+ */
+static int pagehint_flush(struct pagehint_worker *w)
+{
+	struct pagehint_batch *wave = &w->wave;
+	int err = 0;
+
+	if (!wave->nr && !wave->nr_proposed)
+		return 0;
+	if (!pagehint_pass_stopped(w))
+		pagehint_batch_claim(wave);
+	while (wave->nr && !err && !pagehint_pass_stopped(w)) {
+		pagehint_batch_take(&w->batch, wave, PAGEHINT_CAPACITY);
+		err = pagehint_report_batch(w);
+	}
+	pagehint_batch_putback(wave);
+	return err;
 }
 
 /*
@@ -256,7 +272,7 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		run->len = 0;
 		return;
 	}
-	if (!pagehint_batch_guard_ok(&w->batch, run->zone, w->order, run->len)) {
+	if (!pagehint_batch_guard_ok(&w->wave, run->zone, w->order, run->len)) {
 		/* Not lost: look again when the zone has room. */
 		if (pagehint_zone_reportable(run->zone, w->order)) {
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
@@ -268,7 +284,7 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		w->err = pagehint_flush(w);
 		return;
 	}
-	err = pagehint_batch_propose(&w->batch, run->start, run->len, run->src);
+	err = pagehint_batch_propose(&w->wave, run->start, run->len, run->src);
 	if (err == -EAGAIN && run->src == PAGEHINT_FROM_HINT) {
 		/* Keep the batch filling; the hint is taken again next pass. */
 		pagehint_tracker_rehint(run->start, run->len);
@@ -276,15 +292,15 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 		/* The scan does not come back soon: report, then propose. */
 		w->err = pagehint_flush(w);
 		if (!w->err && !pagehint_pass_stopped(w))
-			pagehint_batch_propose(&w->batch, run->start, run->len,
+			pagehint_batch_propose(&w->wave, run->start, run->len,
 					       run->src);
 		else
 			pagehint_tracker_rehint(run->start, run->len);
 	}
 	run->len = 0;
 	if (!w->err &&
-	    (w->batch.nr + w->batch.nr_proposed == PAGEHINT_CAPACITY ||
-	     pagehint_batch_pages(&w->batch) >= w->batch.max_pages))
+	    (w->wave.nr + w->wave.nr_proposed == PAGEHINT_WAVE ||
+	     pagehint_batch_pages(&w->wave) >= w->wave.max_pages))
 		w->err = pagehint_flush(w);
 }
 
@@ -308,7 +324,7 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
 		return false;
 	}
-	room = w->batch.max_pages - pagehint_batch_pages(&w->batch);
+	room = w->wave.max_pages - pagehint_batch_pages(&w->wave);
 	if (run->len && (run->zone != zone || run->src != src ||
 			 block->pfn != run->start + run->len ||
 			 run->len + nr > room))
@@ -325,7 +341,7 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 	 * whole in-flight budget is claimed in part.
 	 */
 	if (run->len >= room) {
-		run->len = min(run->len, w->batch.max_pages);
+		run->len = min(run->len, w->wave.max_pages);
 		pagehint_claim_run(w);
 	}
 	return true;
@@ -409,7 +425,7 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 	unsigned long budget, stop, start;
 	struct pagehint_block block;
 
-	if (!pagehint_batch_guard_ok(&w->batch, zone, w->order, 0)) {
+	if (!pagehint_batch_guard_ok(&w->wave, zone, w->order, 0)) {
 		if (pagehint_zone_reportable(zone, w->order))
 			pagehint_stat_add(&pagehint_stats.guard_skips, 1);
 		return;
@@ -499,7 +515,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	/* A report still on the device from a pass a sleep cut short. */
 	if (w->on_device && pagehint_collect(w))
 		return;
-	if (WARN_ON_ONCE(w->batch.nr || w->batch.nr_proposed) ||
+	if (WARN_ON_ONCE(w->batch.nr || w->batch.nr_proposed || w->wave.nr ||
+			 w->wave.nr_proposed) ||
 	    !READ_ONCE(pagehint_knobs.enabled))
 		return;
 
@@ -508,7 +525,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->run.len = 0;
-	pagehint_batch_init(&w->batch, pagehint_max_pages(w->order));
+	pagehint_batch_init(&w->wave, pagehint_max_pages(w->order));
+	pagehint_batch_init(&w->batch, w->wave.max_pages);
 	pagehint_stat_add(&pagehint_stats.passes, 1);
 
 	pagehint_report_hints(w);
@@ -621,6 +639,7 @@ int pagehint_worker_init(void)
 		return -ENOMEM;
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
+	pagehint_batch_init(&w->wave, 0);
 	pagehint_batch_init(&w->batch, 0);
 	pagehint_host_reset(&w->host);
 	w->sleeping = false;
@@ -635,7 +654,8 @@ void pagehint_worker_exit(void)
 
 	unregister_pm_notifier(&w->pm_nb);
 	/* virtio.c has stopped the worker when the driver went away. */
-	WARN_ON_ONCE(w->running || w->batch.nr || w->batch.nr_proposed);
+	WARN_ON_ONCE(w->running || w->batch.nr || w->batch.nr_proposed ||
+		     w->wave.nr || w->wave.nr_proposed);
 	kfree(w->scans);
 	w->scans = NULL;
 	mutex_destroy(&w->lock);

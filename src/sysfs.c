@@ -257,7 +257,7 @@ MODULE_PARM_DESC(delay_ms,
 module_param_cb(max_inflight_kib, &pagehint_param_ops,
 		&max_inflight_kib_attr, 0444);
 MODULE_PARM_DESC(max_inflight_kib,
-		 "KiB claimed and on the queue at once, 4 to 1048576 (default: 65536)");
+		 "KiB claimed and on the queue at once, 4 to 1048576 (default: 131072)");
 module_param_cb(bitmap_budget_kib, &pagehint_param_ops,
 		&bitmap_budget_kib_attr, 0444);
 MODULE_PARM_DESC(bitmap_budget_kib,

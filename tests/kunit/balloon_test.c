@@ -303,7 +303,7 @@ static void balloon_page_migrates(struct kunit *test)
 	const unsigned long nr = pageblock_nr_pages;
 	struct ph_fake_dev *fake = ph_balloon_bind(test, PH_FEATURES_QEMU);
 	unsigned long first, block, moves, pfn;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned int in_block, i;
 	int err = -EBUSY, tries;
 
@@ -321,8 +321,8 @@ static void balloon_page_migrates(struct kunit *test)
 	fake->balloon_log_n = 0;
 	spin_unlock(&fake->lock);
 	moves = ph_balloon_migrations();
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, block, nr, PAGEHINT_FROM_SCAN),
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(batch, block, nr, PAGEHINT_FROM_SCAN),
 			-EBUSY);
 	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(block, nr, &pfn), in_block);
 	KUNIT_EXPECT_EQ(test, ph_balloon_migrations(), moves);

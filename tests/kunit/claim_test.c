@@ -2,8 +2,8 @@
 /*
  * Suite pagehint_claim: owning free ranges through alloc_contig_range()
  * (claim.c): a claimed range is pagehint's until released, a batch holds
- * at most PAGEHINT_CAPACITY ranges and max_pages pages, one claim per
- * pageblock.
+ * at most PAGEHINT_WAVE ranges and max_pages pages, one claim per
+ * pageblock, and gives them to reports in order.
  */
 
 static int claim_suite_init(struct kunit_suite *suite)
@@ -53,24 +53,24 @@ static unsigned long ph_free_pageblock(void)
 
 static void claim_owns_until_release(struct kunit *test)
 {
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned long pfn, nr = pageblock_nr_pages;
 	s64 claimed = atomic64_read(&pagehint_stats.claimed_bytes);
 
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
-	KUNIT_EXPECT_EQ(test, batch.nr, 1U);
-	KUNIT_EXPECT_EQ(test, batch.nr_pages, nr);
-	KUNIT_EXPECT_EQ(test, batch.hint_pages, 0UL);
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
+	KUNIT_EXPECT_EQ(test, batch->nr, 1U);
+	KUNIT_EXPECT_EQ(test, batch->nr_pages, nr);
+	KUNIT_EXPECT_EQ(test, batch->hint_pages, 0UL);
 	KUNIT_EXPECT_TRUE(test, ph_owned(pfn, nr));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claimed_bytes) - claimed,
 			(s64)nr << PAGE_SHIFT);
 
-	pagehint_batch_release(&batch, false);
-	KUNIT_EXPECT_EQ(test, batch.nr, 0U);
+	pagehint_batch_release(batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, 0U);
 	KUNIT_EXPECT_EQ(test, page_count(pfn_to_page(pfn)), 0);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, 0));
 }
@@ -79,103 +79,133 @@ static void claim_owns_until_release(struct kunit *test)
 static void claim_release_reported(struct kunit *test)
 {
 	struct pagehint_tracker_counters before, after;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned long pfn;
 
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, pageblock_nr_pages,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, pageblock_nr_pages,
 					     PAGEHINT_FROM_HINT), 0);
-	KUNIT_EXPECT_EQ(test, batch.hint_pages, pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, batch->hint_pages, pageblock_nr_pages);
 	pagehint_tracker_counters(&before);
-	pagehint_batch_release(&batch, true);
+	pagehint_batch_release(batch, true);
 	pagehint_tracker_counters(&after);
 	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order));
 	/* Other CPUs may free pages meanwhile; the release sets none of 512. */
 	KUNIT_EXPECT_LT(test, after.hints_set - before.hints_set, pageblock_nr_pages);
 }
 
-/* PAGEHINT_CAPACITY ranges fill a batch; the next claim is refused. */
+/*
+ * PAGEHINT_WAVE ranges fill a batch; the next claim is refused.  Reports
+ * take them PAGEHINT_CAPACITY at a time, in order, with what came from
+ * hints (the odd ranges here).
+ */
 static void claim_batch_full(struct kunit *test)
 {
-	struct pagehint_batch batch;
-	unsigned long pfn;
+	struct pagehint_batch *batch = ph_new_batch(test);
+	struct pagehint_batch *report = ph_new_batch(test);
+	unsigned long pfn, start[PAGEHINT_WAVE];
+	unsigned int first, n, taken;
 	int i, err;
 
-	pagehint_batch_init(&batch, ULONG_MAX);
-	for (i = 0; i < PAGEHINT_CAPACITY; i++) {
+	pagehint_batch_init(batch, ULONG_MAX);
+	for (i = 0; i < PAGEHINT_WAVE; i++) {
 		pfn = ph_free_pageblock();
 		if (!pfn)
 			break;
-		err = pagehint_claim(&batch, pfn, pageblock_nr_pages,
-				     PAGEHINT_FROM_SCAN);
+		err = pagehint_claim(batch, pfn, pageblock_nr_pages,
+				     i % 2 ? PAGEHINT_FROM_HINT : PAGEHINT_FROM_SCAN);
 		KUNIT_EXPECT_EQ_MSG(test, err, 0, "claim %d", i);
 		if (err)
 			break;
 	}
-	if (batch.nr == PAGEHINT_CAPACITY) {
+	if (batch->nr == PAGEHINT_WAVE) {
 		s64 fails = atomic64_read(&pagehint_stats.claim_failures);
 
 		pfn = ph_free_pageblock();
-		KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn, pageblock_nr_pages,
+		KUNIT_EXPECT_EQ(test, pagehint_claim(batch, pfn, pageblock_nr_pages,
 						     PAGEHINT_FROM_SCAN), -ENOSPC);
 		/* Refused before alloc_contig_range(): not a failure. */
 		KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_failures), fails);
 	}
-	KUNIT_EXPECT_EQ(test, batch.nr, (unsigned int)PAGEHINT_CAPACITY);
-	for (i = 0; i < batch.nr; i++)
-		KUNIT_EXPECT_TRUE(test, ph_owned(batch.start[i], batch.len[i]));
-	pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, (unsigned int)PAGEHINT_WAVE);
+	for (i = 0; i < batch->nr; i++)
+		KUNIT_EXPECT_TRUE(test, ph_owned(batch->start[i], batch->len[i]));
+	KUNIT_EXPECT_EQ(test, batch->hint_pages, batch->nr / 2 * pageblock_nr_pages);
+
+	memcpy(start, batch->start, PAGEHINT_WAVE * sizeof(*start));
+	n = batch->nr;
+	for (first = 0; batch->nr; first += taken) {
+		pagehint_batch_init(report, batch->max_pages);
+		pagehint_batch_take(report, batch, PAGEHINT_CAPACITY);
+		taken = report->nr;
+		KUNIT_EXPECT_EQ(test, report->nr,
+				min_t(unsigned int, n - first, PAGEHINT_CAPACITY));
+		KUNIT_EXPECT_EQ(test, report->nr_pages, report->nr * pageblock_nr_pages);
+		KUNIT_EXPECT_EQ(test, report->hint_pages,
+				report->nr / 2 * pageblock_nr_pages);
+		KUNIT_EXPECT_EQ(test, batch->nr_pages, batch->nr * pageblock_nr_pages);
+		for (i = 0; i < report->nr; i++) {
+			KUNIT_EXPECT_EQ(test, report->start[i], start[first + i]);
+			KUNIT_EXPECT_EQ(test, !!(report->hints & BIT(i)),
+					(first + i) % 2 == 1);
+		}
+		pagehint_batch_release(report, false);
+		KUNIT_EXPECT_FALSE(test, ph_owned(start[first], pageblock_nr_pages));
+	}
+	KUNIT_EXPECT_EQ(test, first, n);
+	KUNIT_EXPECT_EQ(test, batch->hint_pages, 0UL);
+	pagehint_batch_release(batch, false);
 }
 
 /* max_pages bounds the batch, except for its first range. */
 static void claim_inflight_budget(struct kunit *test)
 {
 	unsigned long half = pageblock_nr_pages / 2, pfn;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
-	pagehint_batch_init(&batch, half / 2);
+	pagehint_batch_init(batch, half / 2);
 	/* A first range larger than the budget is still taken. */
-	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn, half, PAGEHINT_FROM_SCAN), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(batch, pfn, half, PAGEHINT_FROM_SCAN), 0);
 	pfn = ph_free_pageblock();
 	if (pfn)
-		KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn, half,
+		KUNIT_EXPECT_EQ(test, pagehint_claim(batch, pfn, half,
 						     PAGEHINT_FROM_SCAN), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, batch.nr, 1U);
-	pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, 1U);
+	pagehint_batch_release(batch, false);
 }
 
 /* A second range in the pageblock just claimed waits for another batch. */
 static void claim_same_pageblock(struct kunit *test)
 {
 	unsigned long half = pageblock_nr_pages / 2, pfn;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	s64 fails = atomic64_read(&pagehint_stats.claim_failures);
 	int err;
 
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, half, PAGEHINT_FROM_SCAN), 0);
-	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn + half, half,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, half, PAGEHINT_FROM_SCAN), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(batch, pfn + half, half,
 					     PAGEHINT_FROM_SCAN), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_failures), fails);
-	KUNIT_EXPECT_EQ(test, batch.nr, 1U);
-	pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, 1U);
+	pagehint_batch_release(batch, false);
 	/*
 	 * In a fresh batch the pageblock rule does not refuse it (it may be
 	 * stale: the first claim freed the rest of the free block it took
 	 * through the per-cpu lists).
 	 */
-	err = pagehint_claim(&batch, pfn + half, half, PAGEHINT_FROM_SCAN);
+	err = pagehint_claim(batch, pfn + half, half, PAGEHINT_FROM_SCAN);
 	KUNIT_EXPECT_NE(test, err, -EAGAIN);
-	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(batch, false);
 }
 
 /*
@@ -215,7 +245,7 @@ static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
 static void claim_together_shares_grace_periods(struct kunit *test)
 {
 	unsigned long pfn[PH_TOGETHER], seq, together;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned int i, n;
 
 	n = ph_free_pageblocks(pfn, PH_TOGETHER);
@@ -223,14 +253,14 @@ static void claim_together_shares_grace_periods(struct kunit *test)
 		kunit_skip(test, "%u free pageblocks, %d needed", n, PH_TOGETHER);
 
 	/* One after the other. */
-	pagehint_batch_init(&batch, ULONG_MAX);
+	pagehint_batch_init(batch, ULONG_MAX);
 	seq = rcu_exp_batches_completed();
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, pfn[i], pageblock_nr_pages,
+		KUNIT_EXPECT_EQ(test, pagehint_claim(batch, pfn[i], pageblock_nr_pages,
 						     PAGEHINT_FROM_SCAN), 0);
 	seq = rcu_exp_batches_completed() - seq;
-	KUNIT_EXPECT_EQ(test, batch.nr, n);
-	pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, n);
+	pagehint_batch_release(batch, false);
 	if (!seq)
 		kunit_skip(test, "this kernel counts no expedited grace period (rcu_normal?)");
 
@@ -238,19 +268,19 @@ static void claim_together_shares_grace_periods(struct kunit *test)
 	n = ph_free_pageblocks(pfn, PH_TOGETHER);
 	if (n < PH_TOGETHER)
 		kunit_skip(test, "%u free pageblocks after the release", n);
-	pagehint_batch_init(&batch, ULONG_MAX);
+	pagehint_batch_init(batch, ULONG_MAX);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, pagehint_batch_propose(&batch, pfn[i],
+		KUNIT_EXPECT_EQ(test, pagehint_batch_propose(batch, pfn[i],
 							     pageblock_nr_pages,
 							     PAGEHINT_FROM_SCAN), 0);
 	together = rcu_exp_batches_completed();
-	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&batch), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(batch), 0);
 	together = rcu_exp_batches_completed() - together;
-	KUNIT_EXPECT_EQ(test, batch.nr, n);
-	KUNIT_EXPECT_EQ(test, batch.nr_proposed, 0U);
-	for (i = 0; i < batch.nr; i++)
-		KUNIT_EXPECT_TRUE(test, ph_owned(batch.start[i], batch.len[i]));
-	pagehint_batch_release(&batch, false);
+	KUNIT_EXPECT_EQ(test, batch->nr, n);
+	KUNIT_EXPECT_EQ(test, batch->nr_proposed, 0U);
+	for (i = 0; i < batch->nr; i++)
+		KUNIT_EXPECT_TRUE(test, ph_owned(batch->start[i], batch->len[i]));
+	pagehint_batch_release(batch, false);
 	kunit_info(test, "expedited grace period counter: +%lu for %u claims together, +%lu one after the other\n",
 		   together, n, seq);
 	KUNIT_EXPECT_LE_MSG(test, together * 2, seq,
@@ -267,36 +297,35 @@ static void claim_together_in_part(struct kunit *test)
 {
 	s64 stale = atomic64_read(&pagehint_stats.claim_stale);
 	unsigned long pfn[3], len = pageblock_nr_pages;
-	struct pagehint_batch batch, *other;
+	struct pagehint_batch *batch = ph_new_batch(test);
+	struct pagehint_batch *other = ph_new_batch(test);
 
-	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, other);
 	if (ph_free_pageblocks(pfn, 3) < 3)
 		kunit_skip(test, "fewer than 3 free pageblocks");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[0], len,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(batch, pfn[0], len,
 						     PAGEHINT_FROM_HINT), 0);
-	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[1], len,
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(batch, pfn[1], len,
 						     PAGEHINT_FROM_HINT), 0);
-	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(&batch, pfn[2], len,
+	KUNIT_ASSERT_EQ(test, pagehint_batch_propose(batch, pfn[2], len,
 						     PAGEHINT_FROM_SCAN), 0);
-	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(&batch), 3 * len);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(batch), 3 * len);
 	/* Meanwhile the middle one is taken. */
 	pagehint_batch_init(other, ULONG_MAX);
 	KUNIT_ASSERT_EQ(test, pagehint_claim(other, pfn[1], len, PAGEHINT_FROM_SCAN), 0);
 
-	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&batch), -EBUSY);
-	KUNIT_EXPECT_EQ(test, batch.nr, 2U);
-	KUNIT_EXPECT_EQ(test, batch.nr_proposed, 0U);
-	KUNIT_EXPECT_EQ(test, batch.start[0], pfn[0]);
-	KUNIT_EXPECT_EQ(test, batch.start[1], pfn[2]);
-	KUNIT_EXPECT_EQ(test, batch.nr_pages, 2 * len);
-	KUNIT_EXPECT_EQ(test, batch.hint_pages, len);
-	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(&batch), 2 * len);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(batch), -EBUSY);
+	KUNIT_EXPECT_EQ(test, batch->nr, 2U);
+	KUNIT_EXPECT_EQ(test, batch->nr_proposed, 0U);
+	KUNIT_EXPECT_EQ(test, batch->start[0], pfn[0]);
+	KUNIT_EXPECT_EQ(test, batch->start[1], pfn[2]);
+	KUNIT_EXPECT_EQ(test, batch->nr_pages, 2 * len);
+	KUNIT_EXPECT_EQ(test, batch->hint_pages, len);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_pages(batch), 2 * len);
 	KUNIT_EXPECT_GT(test, atomic64_read(&pagehint_stats.claim_stale), stale);
 	KUNIT_EXPECT_TRUE(test, ph_owned(pfn[0], len));
 	KUNIT_EXPECT_TRUE(test, ph_owned(pfn[2], len));
-	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(batch, false);
 	pagehint_batch_release(other, false);
 }
 
@@ -308,15 +337,15 @@ static void claim_in_use(struct kunit *test)
 {
 	s64 stale = atomic64_read(&pagehint_stats.claim_stale);
 	s64 claims = atomic64_read(&pagehint_stats.claims);
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	struct page *page;
 
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_EXPECT_EQ(test, pagehint_claim(&batch, page_to_pfn(page), 1,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, pagehint_claim(batch, page_to_pfn(page), 1,
 					     PAGEHINT_FROM_SCAN), -EBUSY);
-	KUNIT_EXPECT_EQ(test, batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, batch->nr, 0U);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_stale), stale + 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claims), claims);
 	KUNIT_EXPECT_EQ(test, page_count(page), 1);
@@ -337,7 +366,7 @@ static void claim_never_migrates(struct kunit *test)
 {
 	s64 migrated = atomic64_read(&pagehint_stats.claim_migrated);
 	unsigned long pfn, mid, nr = pageblock_nr_pages;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	struct page *page = NULL;
 	unsigned long given;
 	struct file *file;
@@ -351,8 +380,8 @@ static void claim_never_migrates(struct kunit *test)
 	 * Own the pageblock, free one page of it, and let the page cache
 	 * take that page at once: it is the head of this CPU's per-cpu list.
 	 */
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
 	mid = pfn + nr / 2;
 	for (given = 0; given < 8 && !page; given++) {
 		struct page *p;
@@ -375,7 +404,7 @@ static void claim_never_migrates(struct kunit *test)
 	pagehint_free_range(pfn, nr / 2);
 	pagehint_free_range(pfn + nr / 2 + given, nr - nr / 2 - given);
 	pagehint_tracker_self_end();
-	pagehint_batch_init(&batch, ULONG_MAX);
+	pagehint_batch_init(batch, ULONG_MAX);
 	if (!page) {
 		fput(file);
 		KUNIT_FAIL(test, "the page cache did not take the page freed");
@@ -400,10 +429,10 @@ static void claim_never_migrates(struct kunit *test)
 	/* Only the page cache holds it now: migratable. */
 	put_page(page);
 
-	err = pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_HINT);
+	err = pagehint_claim(batch, pfn, nr, PAGEHINT_FROM_HINT);
 	KUNIT_EXPECT_EQ(test, err, -EBUSY);
 	if (!err)
-		pagehint_batch_release(&batch, false);
+		pagehint_batch_release(batch, false);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claim_migrated), migrated);
 
 	page = shmem_read_mapping_page(file->f_mapping, 0);
@@ -514,7 +543,7 @@ static void ph_freed_unwatch(void)
  */
 static void claim_release_whole_blocks(struct kunit *test)
 {
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned long pfn, nr = pageblock_nr_pages;
 
 	if (!pagehint_hooks[0].tp)
@@ -522,10 +551,10 @@ static void claim_release_whole_blocks(struct kunit *test)
 	pfn = ph_free_pageblock();
 	if (!pfn)
 		kunit_skip(test, "no free pageblock");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
 	ph_freed_watch(test, pfn, nr);
-	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(batch, false);
 	ph_freed_unwatch();
 	KUNIT_EXPECT_EQ(test, ph_freed.pages, nr);
 	KUNIT_EXPECT_EQ(test, ph_freed.frees, 1U);
@@ -567,7 +596,7 @@ static void claim_release_uneven(struct kunit *test)
 static void claim_release_held_page(struct kunit *test)
 {
 	bool warned = test_taint(TAINT_WARN), bad = test_taint(TAINT_BAD_PAGE);
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	unsigned long pfn, i;
 	struct page *held;
 
@@ -575,13 +604,13 @@ static void claim_release_held_page(struct kunit *test)
 		kunit_skip(test, "no mm_page_free tracepoint");
 	pfn = ph_free_pageblock();
 	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free pageblock");
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, pageblock_nr_pages,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, pageblock_nr_pages,
 					     PAGEHINT_FROM_SCAN), 0);
 	held = pfn_to_page(pfn + 37);
 	KUNIT_ASSERT_TRUE(test, get_page_unless_zero(held));
 	ph_freed_watch(test, pfn, pageblock_nr_pages);
-	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(batch, false);
 	ph_freed_unwatch();
 	KUNIT_EXPECT_EQ(test, page_count(held), 1);
 	/* Around it, the largest blocks: its half of 256 pages went whole. */
@@ -630,7 +659,7 @@ static int ph_ref_racer(void *data)
 static void claim_release_races_reference(struct kunit *test)
 {
 	bool warned = test_taint(TAINT_WARN), bad = test_taint(TAINT_BAD_PAGE);
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	struct task_struct *racer;
 	unsigned long pfn, claimed = 0;
 	int i, cpu;
@@ -645,8 +674,8 @@ static void claim_release_races_reference(struct kunit *test)
 	kthread_bind(racer, cpu);
 	wake_up_process(racer);
 	for (i = 0; i < 200; i++) {
-		pagehint_batch_init(&batch, ULONG_MAX);
-		if (pagehint_claim(&batch, pfn, pageblock_nr_pages,
+		pagehint_batch_init(batch, ULONG_MAX);
+		if (pagehint_claim(batch, pfn, pageblock_nr_pages,
 				   PAGEHINT_FROM_SCAN)) {
 			pfn = ph_free_pageblock();
 			if (!pfn)
@@ -655,7 +684,7 @@ static void claim_release_races_reference(struct kunit *test)
 			continue;
 		}
 		claimed++;
-		pagehint_batch_release(&batch, false);
+		pagehint_batch_release(batch, false);
 		cond_resched();
 	}
 	kthread_stop(racer);
@@ -674,7 +703,7 @@ static void claim_release_races_reference(struct kunit *test)
 static void claim_release_to_tail(struct kunit *test)
 {
 	unsigned int order = PAGEHINT_MAX_ORDER;
-	struct pagehint_batch batch;
+	struct pagehint_batch *batch = ph_new_batch(test);
 	struct page *page;
 	struct zone *zone;
 	unsigned long pfn, other;
@@ -683,11 +712,11 @@ static void claim_release_to_tail(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, zone);
 	pfn = ph_free_block_in(zone, order);
 	KUNIT_ASSERT_NE_MSG(test, pfn, 0UL, "no free block of order %u", order);
-	pagehint_batch_init(&batch, ULONG_MAX);
-	KUNIT_ASSERT_EQ(test, pagehint_claim(&batch, pfn, 1UL << order,
+	pagehint_batch_init(batch, ULONG_MAX);
+	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, 1UL << order,
 					     PAGEHINT_FROM_SCAN), 0);
 	other = ph_free_block_in(zone, order);
-	pagehint_batch_release(&batch, false);
+	pagehint_batch_release(batch, false);
 	KUNIT_ASSERT_NE_MSG(test, other, 0UL, "no other free block of order %u", order);
 
 	page = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, order);

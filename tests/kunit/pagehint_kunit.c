@@ -86,6 +86,15 @@ static void ph_env_rebuild(void)
 	mutex_unlock(&pagehint_knob_lock);
 }
 
+/* A batch for the test, too large for a KUnit case's stack. */
+static struct pagehint_batch *ph_new_batch(struct kunit *test)
+{
+	struct pagehint_batch *batch = kunit_kzalloc(test, sizeof(*batch), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, batch);
+	return batch;
+}
+
 /*
  * A block of 2^order pages, allocated; the test is skipped (with the
  * reason) when the allocator has none free, a condition of the guest.

@@ -132,10 +132,11 @@ static void ph_batcher_begin(struct pagehint_worker *w, struct ph_fake_dev *fake
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->run.len = 0;
+	pagehint_batch_init(&w->wave, ULONG_MAX / 2);
 	pagehint_batch_init(&w->batch, ULONG_MAX / 2);
 }
 
-#define PH_BLOCKS	(PAGEHINT_CAPACITY + 8)
+#define PH_BLOCKS	(PAGEHINT_WAVE + 8)
 
 static int ph_cmp_desc(const void *a, const void *b)
 {
@@ -148,9 +149,9 @@ static int ph_cmp_desc(const void *a, const void *b)
 /*
  * Offer PH_BLOCKS free pageblocks, each in a largest buddy block of its
  * own (two ranges of a batch never share one), highest PFN first so that
- * none coalesces: the batch goes to the device when it holds
- * PAGEHINT_CAPACITY ranges, and the rest as a partial batch at the end of
- * the pass.
+ * none coalesces: the wave is claimed when it holds PAGEHINT_WAVE ranges
+ * and goes to the device in reports of PAGEHINT_CAPACITY, and the rest as
+ * a partial report at the end of the pass.
  */
 static void report_full_and_partial(struct kunit *test)
 {
@@ -191,27 +192,31 @@ static void report_full_and_partial(struct kunit *test)
 
 		pagehint_free_range(block.pfn, pageblock_nr_pages);
 		pagehint_offer(w, page_zone(pages[i]), &block, PAGEHINT_FROM_SCAN);
-		if (i == PAGEHINT_CAPACITY) {
+		if (i == PAGEHINT_WAVE - 1)
+			KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
+		if (i == PAGEHINT_WAVE) {
 			/*
-			 * Offering the 33rd block proposed the 32nd (a run is
+			 * Offering the 65th block proposed the 64th (a run is
 			 * proposed when the next block does not extend it),
-			 * which filled the batch: it was claimed and went out.
+			 * which filled the wave: it was claimed and went out
+			 * in two reports.
 			 */
-			KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
+			KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 2U);
 			KUNIT_EXPECT_EQ(test, fake->max_nents, (unsigned int)PAGEHINT_CAPACITY);
+			KUNIT_EXPECT_EQ(test, w->wave.nr, 0U);
 			KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
 		}
 	}
 	pagehint_claim_run(w);
-	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, n - PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, w->wave.nr_proposed, n - PAGEHINT_WAVE);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
-	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 2U);
-	KUNIT_EXPECT_EQ(test, fake->min_nents, n - PAGEHINT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 3U);
+	KUNIT_EXPECT_EQ(test, fake->min_nents, n - PAGEHINT_WAVE);
 	KUNIT_EXPECT_EQ(test, fake->pages, (unsigned long)n * pageblock_nr_pages);
 	KUNIT_EXPECT_EQ(test, fake->not_owned, 0UL);
 	KUNIT_EXPECT_EQ(test, fake->misaligned, 0UL);
 	KUNIT_EXPECT_EQ(test, fake->not_writable, 0UL);
-	KUNIT_EXPECT_EQ(test, fake->indirect, 2UL);
+	KUNIT_EXPECT_EQ(test, fake->indirect, 3UL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
 			(s64)n * pageblock_nr_pages << PAGE_SHIFT);
 	/*
@@ -222,7 +227,7 @@ static void report_full_and_partial(struct kunit *test)
 	for (i = 0, reported = 0; i < n; i++)
 		reported += pagehint_tracker_reported(page_to_pfn(pages[i]),
 						      pageblock_order);
-	KUNIT_EXPECT_GE(test, reported, n - 4);
+	KUNIT_EXPECT_GE(test, reported, n - 6);
 	KUNIT_EXPECT_LT(test, reported, n);
 	ph_unbind(fake);
 }
@@ -249,13 +254,13 @@ static void report_coalesces(struct kunit *test)
 		       &(struct pagehint_block){ pfn + pageblock_nr_pages, pageblock_order },
 		       PAGEHINT_FROM_HINT);
 	pagehint_claim_run(w);
-	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, 1U);
-	KUNIT_EXPECT_EQ(test, w->batch.start[0], pfn);
-	KUNIT_EXPECT_EQ(test, w->batch.len[0], 2 * pageblock_nr_pages);
-	KUNIT_EXPECT_EQ(test, w->batch.proposed_hints, 1UL);
-	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&w->batch), 0);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 1U);
-	KUNIT_EXPECT_EQ(test, w->batch.hint_pages, 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, w->wave.nr_proposed, 1U);
+	KUNIT_EXPECT_EQ(test, w->wave.start[0], pfn);
+	KUNIT_EXPECT_EQ(test, w->wave.len[0], 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, w->wave.proposed_hints, 1UL);
+	KUNIT_EXPECT_EQ(test, pagehint_batch_claim(&w->wave), 0);
+	KUNIT_EXPECT_EQ(test, w->wave.nr, 1U);
+	KUNIT_EXPECT_EQ(test, w->wave.hint_pages, 2 * pageblock_nr_pages);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
 	KUNIT_EXPECT_EQ(test, fake->max_nents, 1U);
 	KUNIT_EXPECT_EQ(test, fake->max_len, 2 * pageblock_nr_pages);
@@ -291,12 +296,12 @@ static void report_device_broken(struct kunit *test)
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
-	KUNIT_ASSERT_EQ(test, w->batch.nr_proposed, 1U);
+	KUNIT_ASSERT_EQ(test, w->wave.nr_proposed, 1U);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), -ESHUTDOWN);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.report_errors), errors);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, w->wave.nr, 0U);
 	KUNIT_EXPECT_FALSE(test, w->on_device);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
 
@@ -309,7 +314,7 @@ static void report_device_broken(struct kunit *test)
 	pagehint_kick();
 	flush_delayed_work(&w->work);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.claimed_bytes), claimed);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, w->wave.nr, 0U);
 	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
 	ph_unbind(fake);
 	/* Nothing lost: the block is the allocator's again. */
@@ -370,10 +375,10 @@ static void report_pass_stopped(struct kunit *test)
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
-	KUNIT_ASSERT_EQ(test, w->batch.nr_proposed, 1U);
+	KUNIT_ASSERT_EQ(test, w->wave.nr_proposed, 1U);
 	/* Claimed, as a batch is before its report. */
-	KUNIT_ASSERT_EQ(test, pagehint_batch_claim(&w->batch), 0);
-	KUNIT_ASSERT_EQ(test, w->batch.nr, 1U);
+	KUNIT_ASSERT_EQ(test, pagehint_batch_claim(&w->wave), 0);
+	KUNIT_ASSERT_EQ(test, w->wave.nr, 1U);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ next, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	KUNIT_ASSERT_EQ(test, w->run.len, pageblock_nr_pages);
@@ -385,8 +390,8 @@ static void report_pass_stopped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->run.len, 0UL);
 	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 0U);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
-	KUNIT_EXPECT_EQ(test, w->batch.nr_proposed, 0U);
+	KUNIT_EXPECT_EQ(test, w->wave.nr, 0U);
+	KUNIT_EXPECT_EQ(test, w->wave.nr_proposed, 0U);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, pageblock_order));
 	KUNIT_EXPECT_FALSE(test, ph_owned(pfn, 1));
 	/* Hinted again, both the claimed range and the pending one. */
@@ -420,7 +425,7 @@ static void report_sleep_during_ack(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pagehint_freeze(&fake->vdev), 0);
 	KUNIT_EXPECT_FALSE(test, w->on_device);
-	KUNIT_EXPECT_EQ(test, w->batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, w->wave.nr, 0U);
 	fake->hold = false;
 	KUNIT_EXPECT_EQ(test, pagehint_restore(&fake->vdev), 0);
 	pagehint_pm_notify(&w->pm_nb, PM_POST_SUSPEND, NULL);
@@ -483,6 +488,7 @@ static void report_worker_passes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes) - bytes,
 			(s64)fake->pages << PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.wave.nr, 0U);
 	/* The fake host discards: no report counted as kept. */
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reports_kept) - kept, 0);
 	/* Waiting for the fake host counts as ack time, claiming as work. */

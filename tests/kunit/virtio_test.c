@@ -168,6 +168,7 @@ static void virtio_remove_with_report_held(struct kunit *test)
 
 	pagehint_remove(&fake->vdev);
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.wave.nr, 0U);
 	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.reported_bytes), bytes);
 	KUNIT_EXPECT_FALSE(test, pagehint_tracker_reported(pfn, 0));
@@ -195,6 +196,7 @@ static void virtio_freeze_restore(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&fake->vdev.vqs));
 	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.wave.nr, 0U);
 	n = ph_fake_reports(fake);
 	msleep(100);
 	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), n);
@@ -256,6 +258,7 @@ static void virtio_shutdown_stops(struct kunit *test)
 	ph_expect_state(test, "stopped pagehint-fake");
 	KUNIT_EXPECT_FALSE(test, pagehint_worker.running);
 	KUNIT_EXPECT_EQ(test, pagehint_worker.batch.nr, 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_worker.wave.nr, 0U);
 	KUNIT_EXPECT_EQ(test, fake->status, 0);		/* reset */
 	KUNIT_EXPECT_TRUE(test, list_empty(&fake->vdev.vqs));
 	n = ph_fake_reports(fake);
