@@ -28,8 +28,9 @@ fi
 GUEST_MODULES="virtio_pci virtio_balloon"
 # ... and those it may load if the kernel has them (button: the ACPI power
 # button, which wakes a suspended guest; virtio_mem: memory hotplug;
-# virtio_mmio and virtio_console: QEMU microvm, see init).
-OPTIONAL_MODULES="button virtio_mem virtio_mmio virtio_console"
+# virtio_mmio and virtio_console: QEMU microvm, see init; virtio_blk: the
+# rig's --disk).
+OPTIONAL_MODULES="button virtio_mem virtio_mmio virtio_console virtio_blk"
 BOOT_MODULES="virtio_pci"
 
 work=$(mktemp -d)

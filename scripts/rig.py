@@ -331,6 +331,8 @@ def main():
                    help="q35 (virtio-pci) or microvm (virtio-mmio, no PCI, no ACPI)")
     p.add_argument("--virtio-mem", default="",
                    help="a virtio-mem device of this size (id vmem0), unplugged at boot")
+    p.add_argument("--disk", default="",
+                   help="a virtio-blk disk of this size that reads zeros (QEMU null-co)")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("qemu_args", nargs="*")
     a = p.parse_args()

@@ -186,6 +186,12 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
            *channels,
            "-qmp", f"unix:{qmp_path},server=on,wait=off",
            *iothread, *buses, "-device", balloon]
+    if getattr(a, "disk", None):
+        # A disk that reads zeros and stores nothing: what the guest reads
+        # from it exists only in the guest's page cache.
+        cmd += ["-drive", f"if=none,id=disk0,driver=null-co,read-zeroes=on,size={a.disk}",
+                "-device", "virtio-blk-device,drive=disk0" if microvm
+                else "virtio-blk-pci,drive=disk0"]
     if getattr(a, "incoming", None):
         # The guest's migrated image (the rig's migrate-restore).
         cmd += ["-incoming", f"exec:cat {a.incoming}"]
