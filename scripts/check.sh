@@ -82,6 +82,7 @@ report-backing     --memfd                         bookworm-cloud
 stock-backing      --hugepages skip-ok=host-hugepages bookworm-cloud
 stock-backing      --memfd                         bookworm-cloud
 report-pagetypes   -                               all
+report-unmovable   --disk=1G                       all
 report-churn       --timeout=400                   !bookworm-bpo-cloud
 tracker-hints      -                               all
 tracker-overflow   -                               all
@@ -116,8 +117,9 @@ kunit              --timeout=900                   debug
 #   - every test of GUEST_TESTS on the default kernel ($PH_DEFAULT_KERNEL),
 #     but the rows of ALL_ONLY and the microvm rows;
 #   - on every other stock kernel, CORE_TESTS: what differs by kernel
-#     version (binding and reporting, the take-over, the balloon page API),
-#     and on the newest kernel NEWEST_TESTS;
+#     version (binding and reporting, the take-over, the balloon page API,
+#     how a claim keeps pageblock types), and on the newest kernel
+#     NEWEST_TESTS;
 #   - on the debug kernel (KASAN, lockdep, KMEMLEAK find there what a
 #     verdict cannot), DEBUG_TESTS: the KUnit suites and the lifetime and
 #     locking tests, and on -M microvm (virtio-mmio) MICROVM_CHECK;
@@ -125,7 +127,7 @@ kunit              --timeout=900                   debug
 # `make check-all` (PH_SUITE=all) runs every row on every kernel; `make
 # check-debug` every row on the debug kernel.  docs/testing.md has the
 # figures.
-CORE_TESTS="module-load report-reclaim device-takeover balloon-inflate"
+CORE_TESTS="module-load report-reclaim device-takeover balloon-inflate report-unmovable"
 # bookworm is the default kernel's source with Debian's generic config: what
 # can differ there is the build, the binding, and page poisoning (of the
 # stock kernels, only its config has CONFIG_PAGE_POISONING; report-poison
