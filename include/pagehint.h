@@ -90,7 +90,7 @@ struct pagehint_stats {
 	atomic64_t ack_ns;		/* waiting for the host's acks */
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
-	atomic64_t skipped_pageblock;	/* ... in a pageblock that is not MOVABLE */
+	atomic64_t skipped_pageblock;	/* ... in CMA, isolated or mixed pageblocks */
 	atomic64_t passes;		/* worker passes */
 	atomic64_t hints_stale;		/* hints naming no free block any more */
 	atomic64_t scans;		/* exhaustive zone scans completed */
@@ -216,6 +216,7 @@ bool pagehint_zone_reportable(struct zone *zone, unsigned int order);
 unsigned long pagehint_zone_hint_deficit(struct zone *zone,
 					 unsigned long nr_pages);
 bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages);
+int pagehint_range_migratetype(unsigned long pfn, unsigned long nr_pages);
 bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
 			     struct zone *zone, unsigned int order,
 			     unsigned long nr_pages);

@@ -11,14 +11,14 @@
  *
  * The allocator must look afterwards as if pagehint had never been there.
  * alloc_contig_range() isolates every pageblock of the range and, up to
- * 6.15, undoes the isolation by setting the migratetype it was passed
- * (MOVABLE): a free UNMOVABLE or RECLAIMABLE pageblock would come back
- * MOVABLE, and a free HIGHATOMIC reserve block too, while the zone's
- * nr_reserved_highatomic still counts it.  CMA pageblocks are refused, but
- * only after a drain of every CPU.  So up to 6.15 pagehint claims only
- * memory in MOVABLE pageblocks (pagehint_claimable()): that is where nearly
- * all free memory lives, and what it leaves is the allocator's own.  From
- * 6.16 the claim keeps every pageblock's type, and only CMA and isolated
+ * 6.15, undoes the isolation by setting the migratetype it was passed: a
+ * range is claimed there only when its pageblocks all have one type, and
+ * that type is passed (pagehint_range_migratetype()), so a free
+ * UNMOVABLE, RECLAIMABLE or HIGHATOMIC pageblock comes back as it was.
+ * Such free pageblocks are common: a block device's page cache, slab and
+ * page tables are unmovable allocations that take whole pageblocks over,
+ * and upstream's reporting reports their free pages too.  From 6.16 the
+ * claim keeps every pageblock's type by itself.  CMA and isolated
  * pageblocks are left alone.
  *
  * Claims are expensive (per-cpu lists drained on every CPU, an expedited
@@ -147,36 +147,50 @@ bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 }
 
 /*
- * Can [pfn, pfn + nr_pages) be claimed without changing the allocator's
- * state: is every pageblock it touches MOVABLE (see above)?  Racy: a
- * pageblock retyped between this look and the claim is one the allocator
- * just stole for other allocations, which makes the claim fail.
+ * The type a claim may find and give back: MOVABLE, UNMOVABLE, RECLAIMABLE
+ * or HIGHATOMIC, whose free pages upstream's reporting reports too.  CMA
+ * pageblocks are refused by the claim itself (after a drain of every CPU),
+ * and isolated ones are someone else's.
  */
-static bool pagehint_pageblock_claimable(unsigned long pfn)
+static bool pagehint_migratetype_claimable(int mt)
 {
-	int mt = pagehint_pageblock_migratetype(pfn);
+	return mt == MIGRATE_MOVABLE || mt == MIGRATE_UNMOVABLE ||
+	       mt == MIGRATE_RECLAIMABLE || mt == MIGRATE_HIGHATOMIC;
+}
 
-	if (mt == MIGRATE_MOVABLE)
-		return true;
-#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
-	/* Since 6.16 the claim keeps the type; CMA blocks it refuses. */
-	return mt == MIGRATE_UNMOVABLE || mt == MIGRATE_RECLAIMABLE ||
-	       mt == MIGRATE_HIGHATOMIC;
-#else
-	return false;
+/*
+ * The type every pageblock [pfn, pfn + nr_pages) touches has, or -1 if
+ * they differ or one is not claimable (see above).  Up to 6.15 the claim
+ * gives every pageblock of the range the type it is passed, so a range is
+ * claimed only when that is the type all of them had; from 6.16 the claim
+ * keeps each type, and any mix of claimable types is fine (the type of the
+ * first pageblock is returned).  Racy: a pageblock retyped between this
+ * look and the claim is one the allocator just stole for an allocation,
+ * which leaves the range no longer free; the claim looks again.
+ */
+int pagehint_range_migratetype(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+	int first = -1, mt;
+
+	for (pfn = round_down(pfn, pageblock_nr_pages); pfn < end;
+	     pfn += pageblock_nr_pages) {
+		mt = pagehint_pageblock_migratetype(pfn);
+		if (!pagehint_migratetype_claimable(mt))
+			return -1;
+		if (first < 0)
+			first = mt;
+#ifndef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+		else if (mt != first)
+			return -1;
 #endif
+	}
+	return first;
 }
 
 bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages)
 {
-	unsigned long end = pfn + nr_pages;
-
-	for (pfn = round_down(pfn, pageblock_nr_pages); pfn < end;
-	     pfn += pageblock_nr_pages) {
-		if (!pagehint_pageblock_claimable(pfn))
-			return false;
-	}
-	return true;
+	return pagehint_range_migratetype(pfn, nr_pages) >= 0;
 }
 
 /*
@@ -208,13 +222,14 @@ static unsigned long pagehint_pgmigrate_success(void)
  */
 static int pagehint_claim_range(unsigned long pfn, unsigned long nr_pages)
 {
-	int err;
+	int err, mt = pagehint_range_migratetype(pfn, nr_pages);
 
-	if (!pagehint_range_free(page_zone(pfn_to_page(pfn)), pfn, nr_pages)) {
+	if (mt < 0 ||
+	    !pagehint_range_free(page_zone(pfn_to_page(pfn)), pfn, nr_pages)) {
 		pagehint_stat_add(&pagehint_stats.claim_stale, 1);
 		return -EBUSY;
 	}
-	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages,
+	err = pagehint_alloc_contig_range(pfn, pfn + nr_pages, mt,
 					  GFP_KERNEL | __GFP_NOWARN);
 	pagehint_stat_add(&pagehint_stats.claims, 1);
 	if (err)

@@ -71,6 +71,7 @@ struct pagehint_run {
 	unsigned long start;
 	unsigned long len;
 	enum pagehint_source src;
+	int mt;			/* its pageblocks' type, if it matters */
 };
 
 static struct pagehint_worker {
@@ -315,17 +316,24 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 {
 	struct pagehint_run *run = &w->run;
 	unsigned long room, nr = 1UL << block->order;
+	int mt;
 
 	if (pagehint_tracker_reported(block->pfn, block->order)) {
 		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
 		return false;
 	}
-	if (!pagehint_claimable(block->pfn, nr)) {
+	mt = pagehint_range_migratetype(block->pfn, nr);
+	if (mt < 0) {
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
 		return false;
 	}
+#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+	/* One claim may span pageblocks of any claimable types. */
+	mt = 0;
+#endif
 	room = w->wave.max_pages - pagehint_batch_pages(&w->wave);
 	if (run->len && (run->zone != zone || run->src != src ||
+			 run->mt != mt ||
 			 block->pfn != run->start + run->len ||
 			 run->len + nr > room))
 		pagehint_claim_run(w);
@@ -333,6 +341,7 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		run->zone = zone;
 		run->start = block->pfn;
 		run->src = src;
+		run->mt = mt;
 	}
 	run->len += nr;
 	/*

@@ -44,25 +44,36 @@
  * MIGRATE_MOVABLE (1) would mean ACR_FLAGS_CMA.  Decided by version, and
  * checked against the header: a kernel on which the two disagree is one
  * pagehint does not know, and must not guess about.  Before 6.16 the
- * migratetype is what every isolated pageblock gets back; pagehint claims
- * only in MOVABLE pageblocks there (claim.c), so each comes back as it was.
+ * migratetype is what every isolated pageblock gets back; pagehint passes
+ * the type the range's pageblocks all have (claim.c), so each comes back
+ * as it was.
  */
 #if PAGEHINT_KERNEL_BEFORE(6, 16, 0)
 #ifdef ACR_FLAGS_NONE
 #error "alloc_contig_range() takes acr_flags_t before 6.16: a backport pagehint does not know"
 #endif
-#define PAGEHINT_ACR_ORDINARY	MIGRATE_MOVABLE
 #else
 #ifndef ACR_FLAGS_NONE
 #error "alloc_contig_range() has no ACR_FLAGS_NONE on 6.16 or newer: its API changed again"
 #endif
-#define PAGEHINT_ACR_ORDINARY	ACR_FLAGS_NONE
 #endif
 
+/*
+ * Claim [start, end), whose pageblocks are all of type @mt (claim.c).  Up
+ * to 6.15 the migratetype passed is what every pageblock gets back when
+ * its isolation is undone, and nothing else in the claim reads it but
+ * CMA's checks: passing the pageblocks' own type gives each back as it
+ * was.  From 6.16 the claim keeps every type by itself.
+ */
 static inline int pagehint_alloc_contig_range(unsigned long start,
-					      unsigned long end, gfp_t gfp)
+					      unsigned long end, int mt,
+					      gfp_t gfp)
 {
-	return alloc_contig_range(start, end, PAGEHINT_ACR_ORDINARY, gfp);
+#if PAGEHINT_KERNEL_BEFORE(6, 16, 0)
+	return alloc_contig_range(start, end, mt, gfp);
+#else
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#endif
 }
 
 /*

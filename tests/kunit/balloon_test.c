@@ -330,7 +330,7 @@ static void balloon_page_migrates(struct kunit *test)
 
 	/* Other pages of the block may be busy for a moment: try again. */
 	for (tries = 0; tries < 10 && err; tries++) {
-		err = pagehint_alloc_contig_range(block, block + nr,
+		err = pagehint_alloc_contig_range(block, block + nr, MIGRATE_MOVABLE,
 						  GFP_KERNEL | __GFP_NOWARN);
 		if (err)
 			msleep(100);

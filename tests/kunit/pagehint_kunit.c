@@ -122,9 +122,9 @@ static void ph_free_to_buddy(struct page *page, unsigned int order)
 
 /*
  * The first free buddy block of at least 2^order pages in @zone, in
- * pageblocks a claim may take, as the worker's scan finds it; 0 if none.
- * (A block the test allocated and freed would sit on a per-cpu list, which
- * is no claim's to take.)
+ * MOVABLE pageblocks (where the tests' own movable allocations go), as the
+ * worker's scan finds it; 0 if none.  (A block the test allocated and
+ * freed would sit on a per-cpu list, which is no claim's to take.)
  */
 static unsigned long ph_free_block_in(struct zone *zone, unsigned int order)
 {
@@ -133,7 +133,8 @@ static unsigned long ph_free_block_in(struct zone *zone, unsigned int order)
 
 	while (pagehint_scan_next(zone, &cursor, zone_end_pfn(zone), order,
 				  &block)) {
-		if (pagehint_claimable(block.pfn, 1UL << order))
+		if (pagehint_range_migratetype(block.pfn, 1UL << order) ==
+		    MIGRATE_MOVABLE)
 			return block.pfn;
 	}
 	return 0;
@@ -150,6 +151,7 @@ static bool ph_drain_zone(struct zone *zone)
 	unsigned long pfn = ph_free_block_in(zone, pageblock_order);
 
 	if (!pfn || pagehint_alloc_contig_range(pfn, pfn + pageblock_nr_pages,
+						pagehint_range_migratetype(pfn, pageblock_nr_pages),
 						GFP_KERNEL))
 		return false;
 	free_contig_range(pfn, pageblock_nr_pages);
