@@ -17,10 +17,10 @@
 # With the device's reporting on as well (--free-page-hint alone), hinting
 # must leave the allocator as it found it: the blocks it holds until DONE
 # are allocated movable, so that no MOVABLE pageblock comes back
-# UNMOVABLE (which pagehint would not claim before 6.16: reporting would
-# skip that memory until movable allocations took it back).  The
-# pageblock types of /proc/pagetypeinfo, before and after, and a 1 GiB
-# free after the migration comes back as it does without one.
+# UNMOVABLE (the allocator would then serve unmovable allocations from
+# memory the guest's movable ones had, and fragment it).  The pageblock
+# types of /proc/pagetypeinfo, before and after, and a 1 GiB free after
+# the migration comes back as it does without one.
 . /tests/lib.sh
 
 # unmovable: pageblocks typed Unmovable, all zones.
