@@ -34,7 +34,10 @@
 #   make install          install into /lib/modules/$(KVER)/updates, with
 #                         pagehint-stat and the modprobe.d file
 #   make dkms-install     copy the source into /usr/src and add it to DKMS
-#   make deb              the Debian package pagehint-dkms, into dist/
+#   make reclaimd-install install pagehint-reclaimd, its systemd unit and
+#                         /etc/default/pagehint-reclaimd
+#   make deb              the Debian packages pagehint-dkms and
+#                         pagehint-reclaimd, into dist/
 #   make distro-test      a debootstrapped Debian guest: package, kernel
 #                         upgrade, DKMS rebuild, boot with systemd
 #   make style            checkpatch.pl --strict on every source file
@@ -83,6 +86,18 @@ install: module tools-install
 tools-install:
 	install -D -m 755 scripts/pagehint-stat $(DESTDIR)/usr/sbin/pagehint-stat
 	install -D -m 644 etc/modprobe.d/pagehint.conf $(DESTDIR)/etc/modprobe.d/pagehint.conf
+
+# pagehint-reclaimd, its unit and its options (make reclaimd-install; the
+# package pagehint-reclaimd).  systemctl enable --now pagehint-reclaimd
+# starts it after a `make reclaimd-install`.
+reclaimd:
+	$(MAKE) -C tools/reclaimd
+
+reclaimd-install: reclaimd
+	install -D -m 755 tools/reclaimd/pagehint-reclaimd $(DESTDIR)/usr/sbin/pagehint-reclaimd
+	install -D -m 644 etc/systemd/pagehint-reclaimd.service \
+		$(DESTDIR)/lib/systemd/system/pagehint-reclaimd.service
+	install -D -m 644 etc/default/pagehint-reclaimd $(DESTDIR)/etc/default/pagehint-reclaimd
 
 # The DKMS payload under $(DESTDIR)/usr/src (make dkms-install, make deb).
 dkms-source:
@@ -179,5 +194,5 @@ bench-claims:
 		grep -h -e PH-BENCH results/$$k/bench-claims-$$n/console.log; \
 	done
 
-.PHONY: all version payload module clean install tools-install dkms-source dkms-install dkms-uninstall deb \
+.PHONY: all version payload module clean install tools-install reclaimd reclaimd-install dkms-source dkms-install dkms-uninstall deb \
 	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-compact bench-claims

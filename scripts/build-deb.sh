@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-deb.sh: build the Debian package pagehint-dkms from the tree (what
-# `make deb` runs), with debhelper and dh-dkms from the host's Debian
-# archive.  The build runs in a copy of the tree, so the checkout stays
-# clean; the package lands in dist/ and its path is printed.
+# build-deb.sh: build the Debian packages pagehint-dkms and
+# pagehint-reclaimd from the tree (what `make deb` runs), with debhelper
+# and dh-dkms from the host's Debian archive.  The build runs in a copy of the tree, so the checkout stays
+# clean; the packages land in dist/ and their paths are printed, one a
+# line, pagehint-dkms's last.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ph_need_pkgs debhelper dh-dkms dpkg-dev fakeroot
+ph_need_pkgs debhelper dh-dkms dpkg-dev fakeroot gcc make
 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$PH_TOP/dkms.conf")
 deb_ver=$(dpkg-parsechangelog -l "$PH_TOP/debian/changelog" -S Version)
@@ -27,11 +28,17 @@ mkdir "$work/pagehint-$ver"
 	ph_die "dpkg-buildpackage failed"
 }
 mkdir -p "$PH_TOP/dist"
-deb=pagehint-dkms_${deb_ver}_all.deb
-cp "$work/$deb" "$PH_TOP/dist/"
+arch=$(dpkg --print-architecture)
+debs="pagehint-reclaimd_${deb_ver}_$arch.deb pagehint-dkms_${deb_ver}_all.deb"
 lintian_out=
-if command -v lintian >/dev/null; then
-	lintian_out=$(lintian "$PH_TOP/dist/$deb" 2>&1 || true)
-	[ -z "$lintian_out" ] || printf '%s\n' "$lintian_out" >&2
-fi
-echo "$PH_TOP/dist/$deb"
+for deb in $debs; do
+	cp "$work/$deb" "$PH_TOP/dist/"
+	if command -v lintian >/dev/null; then
+		lintian_out+=$(lintian "$PH_TOP/dist/$deb" 2>&1 || true)
+	fi
+done
+[ -z "$lintian_out" ] || printf '%s\n' "$lintian_out" >&2
+# One path a line, pagehint-dkms's last.
+for deb in $debs; do
+	echo "$PH_TOP/dist/$deb"
+done

@@ -108,6 +108,7 @@ stock-rebind       --reporting=on                  !bookworm-bpo-cloud
 stock-rebind       --reporting=off                 all
 stock-reclaim      --reporting=on                  all
 stock-noreclaim    --reporting=off                 all
+reclaim-cache      --timeout=400 --disk=2G         all
 kunit              --timeout=900                   debug
 "
 
@@ -436,6 +437,9 @@ host_common() {
 		"$PH_TOP/tests/rig/test_check.sh"
 	run_case "style (checkpatch --strict, codespell, shellcheck)" "$results/host/style.log" \
 		"$PH_TOP/scripts/style.sh"
+	mkdir -p "$results/host/reclaimd"
+	run_case "pagehint-reclaimd: build, policy test" "$results/host/reclaimd.log" \
+		make -C "$PH_TOP/tools/reclaimd" OUT="$results/host/reclaimd" all test
 }
 
 # Sparse runs on the default kernel and the debug kernel (6.1 and 6.12:

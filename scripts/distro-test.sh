@@ -7,8 +7,9 @@
 #  1. A Debian 12 root filesystem, debootstrapped once into the cache with
 #     systemd, the stock cloud kernel 6.1 and its headers, and dkms.
 #  2. In a copy of it (a chroot in a private mount namespace):
-#     - apt-get install ./pagehint-dkms_*.deb (from `make deb`): DKMS builds
-#       pagehint for the installed kernel;
+#     - apt-get install ./pagehint-dkms_*.deb ./pagehint-reclaimd_*.deb
+#       (from `make deb`): DKMS builds pagehint for the installed kernel,
+#       and the daemon's unit is enabled;
 #     - the kernel upgrade: bookworm-backports' cloud kernel 6.12 and its
 #       headers, with apt-get and nothing else.  DKMS's kernel hooks must
 #       build pagehint for it; `dkms status` and the .ko files of both
@@ -17,7 +18,8 @@
 #     its initramfs (root=/dev/vda, systemd as init).  A systemd unit runs
 #     tests/distro/boot-check.sh once the system is up: pagehint was loaded
 #     at boot by udev, virtio_balloon was not, and host RSS falls after a
-#     1 GiB workload frees its memory.
+#     1 GiB workload frees its memory; pagehint-reclaimd runs, with
+#     memory.reclaim.
 #
 # Environment: PH_DISTRO_REFRESH=1 debootstraps the base again (it is also
 # renewed once a week); PH_DISTRO_BASE_ONLY=1 only makes the base (what
@@ -78,7 +80,7 @@ base_is_old() {
 }
 
 main() {
-	local deb old new k ko disk img rc
+	local debs old new k ko disk img rc
 	ph_host_deps
 	ph_need_pkgs e2fsprogs
 	if [ -n "${PH_DISTRO_BASE_ONLY:-}" ]; then
@@ -92,7 +94,7 @@ main() {
 		{ cat "$res/qemu.log"; ph_die "fetching QEMU failed"; }
 
 	step "building the package"
-	deb=$("$PH_TOP/scripts/build-deb.sh" 2>"$res/deb.log" | tail -n 1) ||
+	debs=$("$PH_TOP/scripts/build-deb.sh" 2>"$res/deb.log") ||
 		{ cat "$res/deb.log"; ph_die "make deb failed"; }
 
 	if base_is_old; then
@@ -105,9 +107,12 @@ main() {
 	old=$(kvers)
 	[ "$(echo "$old" | wc -l)" -eq 1 ] || ph_die "the base has kernels: $old"
 
-	step "apt-get install ./$(basename "$deb") (kernel $old)"
-	cp "$deb" "$root/tmp/"
-	chroot_run apt-get install -y "/tmp/$(basename "$deb")" >"$res/install.log" 2>&1 ||
+	step "apt-get install ./pagehint-dkms_*.deb ./pagehint-reclaimd_*.deb (kernel $old)"
+	# shellcheck disable=SC2086
+	cp $debs "$root/tmp/"
+	# shellcheck disable=SC2046
+	chroot_run apt-get install -y $(for d in $debs; do echo "/tmp/$(basename "$d")"; done) \
+		>"$res/install.log" 2>&1 ||
 		{ cat "$res/install.log"; ph_die "installing the package failed"; }
 	grep -E 'Building|Installing|DKMS|pagehint' "$res/install.log" | sed 's/^/  /' || true
 

@@ -135,6 +135,8 @@ make -s -C "$PH_TOP/tests/workloads" OUT="$work/wl" >&2
 for f in "$work"/wl/*; do
 	cp "$f" "$r/bin/ph-$(basename "$f")"
 done
+make -s -C "$PH_TOP/tools/reclaimd" OUT="$work" LDFLAGS=-static >&2
+cp "$work/pagehint-reclaimd" "$r/bin/pagehint-reclaimd"
 
 echo "KVER=$kver" >"$r/etc/ph.env"
 

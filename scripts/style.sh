@@ -57,7 +57,11 @@ rc=0
 # shellcheck disable=SC2046
 "${cp[@]}" --ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT,SPACING \
 	$(find include/trace -name '*.h' | sort) || rc=1
-codespell src include tests scripts docs debian .ci README.md Makefile Kbuild dkms.conf || rc=1
+# User space (pagehint-reclaimd): libc's types, and a signal flag.
+# shellcheck disable=SC2046
+"${cp[@]}" --ignore PREFER_KERNEL_TYPES,CAMELCASE,VOLATILE,EMBEDDED_FUNCTION_NAME \
+	$(find tools -name '*.[ch]' | sort) || rc=1
+codespell src include tests tools scripts docs debian etc .ci README.md Makefile Kbuild dkms.conf || rc=1
 # Shell: the scripts, the guest tests (busybox sh, checked as POSIX sh with
 # the local keyword busybox has) and the CI entry point; warnings and
 # errors fail, notes of style do not.

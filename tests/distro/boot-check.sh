@@ -32,6 +32,15 @@ check() {
 	journalctl -b -k --no-pager | grep -q 'pagehint: version .* loaded' ||
 		ph_fail "the journal has no load message of pagehint"
 
+	# The daemon's unit, enabled by the package, runs and found its means.
+	systemctl is-active --quiet pagehint-reclaimd ||
+		ph_fail "pagehint-reclaimd is not running: $(systemctl is-active pagehint-reclaimd)"
+	journalctl -b -u pagehint-reclaimd --no-pager | grep -q 'reclaiming with .*memory.reclaim' || {
+		journalctl -b -u pagehint-reclaimd --no-pager | tail -n 5
+		ph_fail "pagehint-reclaimd did not start with memory.reclaim"
+	}
+	ph_info "pagehint-reclaimd: $(journalctl -b -u pagehint-reclaimd --no-pager -o cat | head -n 1)"
+
 	# Reporting: host RSS falls after a 1 GiB free.
 	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
 	ph_reclaim_half 1024 120
