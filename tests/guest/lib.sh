@@ -349,3 +349,17 @@ ph_balloon_wait() {
 ph_meminfo() {
 	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
 }
+
+# ph_disk: wait for the rig's --disk (/dev/vda), loading virtio_blk where
+# it is a module; skips on a kernel without virtio_blk, fails without the
+# disk.
+ph_disk() {
+	local i=0
+	ph_modprobe virtio_blk || [ -d /sys/module/virtio_blk ] ||
+		ph_skip "this kernel has no virtio_blk"
+	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -b /dev/vda ] || ph_fail "no disk /dev/vda: run the test with its row's rig options (--disk)"
+}

@@ -31,14 +31,7 @@ blocks() {
 		tr -s ' '
 }
 
-ph_modprobe virtio_blk || [ -d /sys/module/virtio_blk ] ||
-	ph_skip "this kernel has no virtio_blk"
-i=0
-while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -b /dev/vda ] || ph_fail "no disk /dev/vda: run the test with its row's rig options"
+ph_disk
 
 insmod $PH_KO || ph_fail "insmod failed"
 [ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind the device"
