@@ -39,7 +39,7 @@ check() {
 		journalctl -b -u pagehint-reclaimd --no-pager | tail -n 5
 		ph_fail "pagehint-reclaimd did not start with memory.reclaim"
 	}
-	ph_info "pagehint-reclaimd: $(journalctl -b -u pagehint-reclaimd --no-pager -o cat | head -n 1)"
+	ph_info "$(journalctl -b -u pagehint-reclaimd --no-pager -o cat | grep -m 1 "reclaiming with")"
 
 	# Reporting: host RSS falls after a 1 GiB free.
 	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
