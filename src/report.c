@@ -310,9 +310,9 @@ static void pagehint_claim_run(struct pagehint_worker *w)
  * to the pending run, or claim that run and start a new one.  Returns
  * whether the block was taken as a candidate.
  */
-static bool pagehint_offer_one(struct pagehint_worker *w, struct zone *zone,
-			       const struct pagehint_block *block,
-			       enum pagehint_source src)
+static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
+			   const struct pagehint_block *block,
+			   enum pagehint_source src)
 {
 	struct pagehint_run *run = &w->run;
 	unsigned long room, nr = 1UL << block->order;
@@ -354,33 +354,6 @@ static bool pagehint_offer_one(struct pagehint_worker *w, struct zone *zone,
 		pagehint_claim_run(w);
 	}
 	return true;
-}
-
-/*
- * Offer a free block, pageblock by pageblock where it must be: the
- * allocator merges free MOVABLE, UNMOVABLE and RECLAIMABLE buddies into
- * blocks larger than a pageblock, and up to 6.15 one claim gives all its
- * pageblocks one type.
- */
-static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
-			   const struct pagehint_block *block,
-			   enum pagehint_source src)
-{
-#ifndef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
-	if (block->order > pageblock_order && w->order <= pageblock_order &&
-	    pagehint_range_migratetype(block->pfn, 1UL << block->order) < 0) {
-		struct pagehint_block part = { .order = pageblock_order };
-		unsigned long i, n = 1UL << (block->order - pageblock_order);
-		bool taken = false;
-
-		for (i = 0; i < n; i++) {
-			part.pfn = block->pfn + i * pageblock_nr_pages;
-			taken |= pagehint_offer_one(w, zone, &part, src);
-		}
-		return taken;
-	}
-#endif
-	return pagehint_offer_one(w, zone, block, src);
 }
 
 /* A pass also ends early when reporting is turned off (enabled=0). */
