@@ -90,7 +90,7 @@ struct pagehint_stats {
 	atomic64_t ack_ns;		/* waiting for the host's acks */
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
-	atomic64_t skipped_pageblock;	/* ... in CMA, isolated or mixed pageblocks */
+	atomic64_t skipped_pageblock;	/* ... of a type a claim must not take */
 	atomic64_t passes;		/* worker passes */
 	atomic64_t hints_stale;		/* hints naming no free block any more */
 	atomic64_t scans;		/* exhaustive zone scans completed */

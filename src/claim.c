@@ -14,7 +14,7 @@
  * 6.15, undoes the isolation by setting the migratetype it was passed: a
  * range is claimed there only when its pageblocks all have one type, and
  * that type is passed (pagehint_range_migratetype()), so a free
- * UNMOVABLE, RECLAIMABLE or HIGHATOMIC pageblock comes back as it was.
+ * UNMOVABLE or RECLAIMABLE pageblock comes back as it was.
  * Such free pageblocks are common: a block device's page cache, slab and
  * page tables are unmovable allocations that take whole pageblocks over,
  * and upstream's reporting reports their free pages too.  From 6.16 the
@@ -147,43 +147,57 @@ bool pagehint_zone_reportable(struct zone *zone, unsigned int order)
 }
 
 /*
- * The type a claim may find and give back: MOVABLE, UNMOVABLE, RECLAIMABLE
- * or HIGHATOMIC, whose free pages upstream's reporting reports too.  CMA
- * pageblocks are refused by the claim itself (after a drain of every CPU),
- * and isolated ones are someone else's.
+ * The types a claim may find and give back: MOVABLE, UNMOVABLE and
+ * RECLAIMABLE, whose free pages upstream's reporting reports too, and from
+ * 6.16 HIGHATOMIC.  Before 6.16 a HIGHATOMIC pageblock is left alone: the
+ * claim writes back the type it read earlier without the zone lock, and a
+ * reserve the allocator gave up meanwhile would come back as a reserve the
+ * zone no longer counts.  CMA pageblocks are refused by the claim itself
+ * (after a drain of every CPU), and isolated ones are someone else's.
  */
 static bool pagehint_migratetype_claimable(int mt)
 {
+#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
+	if (mt == MIGRATE_HIGHATOMIC)
+		return true;
+#endif
 	return mt == MIGRATE_MOVABLE || mt == MIGRATE_UNMOVABLE ||
-	       mt == MIGRATE_RECLAIMABLE || mt == MIGRATE_HIGHATOMIC;
+	       mt == MIGRATE_RECLAIMABLE;
 }
 
 /*
- * The type every pageblock [pfn, pfn + nr_pages) touches has, or -1 if
- * they differ or one is not claimable (see above).  Up to 6.15 the claim
- * gives every pageblock of the range the type it is passed, so a range is
- * claimed only when that is the type all of them had; from 6.16 the claim
- * keeps each type, and any mix of claimable types is fine (the type of the
- * first pageblock is returned).  Racy: a pageblock retyped between this
- * look and the claim is one the allocator just stole for an allocation,
- * which leaves the range no longer free; the claim looks again.
+ * The type of the pageblocks [pfn, pfn + nr_pages) lies in, or -1 if the
+ * range may not be claimed.  Every pageblock of the largest buddy blocks
+ * that hold the range must have that one type:
+ *  - up to 6.15 the claim gives every pageblock it isolated the type it is
+ *    passed, which is this one;
+ *  - when the release frees a block whose buddy is free in a pageblock of
+ *    another type, the allocator merges them and, since 6.10, gives the
+ *    buddy's pageblocks the freed block's type (6.1 files the merged block
+ *    under the freed block's type instead);
+ *  - the claim of part of a free block across two types splits it; 6.1
+ *    does so after dropping the zone lock.
+ * A range below a pageblock in a pageblock that is not MOVABLE is refused
+ * too: its pageblock likely holds pages in use that nothing can move, and
+ * the claim would fail after scanning it under the zone lock.
+ *
+ * Racy, like every look pagehint takes before a claim: a pageblock
+ * retyped between this look and the claim is one the allocator just stole
+ * for an allocation, which leaves the range no longer free; the claim
+ * looks again.
  */
 int pagehint_range_migratetype(unsigned long pfn, unsigned long nr_pages)
 {
-	unsigned long end = pfn + nr_pages;
-	int first = -1, mt;
+	unsigned long span = 1UL << PAGEHINT_MAX_ORDER;
+	unsigned long end = round_up(pfn + nr_pages, span);
+	int first = pagehint_pageblock_migratetype(pfn);
 
-	for (pfn = round_down(pfn, pageblock_nr_pages); pfn < end;
-	     pfn += pageblock_nr_pages) {
-		mt = pagehint_pageblock_migratetype(pfn);
-		if (!pagehint_migratetype_claimable(mt))
+	if (!pagehint_migratetype_claimable(first) ||
+	    (first != MIGRATE_MOVABLE && nr_pages < pageblock_nr_pages))
+		return -1;
+	for (pfn = round_down(pfn, span); pfn < end; pfn += pageblock_nr_pages) {
+		if (pagehint_pageblock_migratetype(pfn) != first)
 			return -1;
-		if (first < 0)
-			first = mt;
-#ifndef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
-		else if (mt != first)
-			return -1;
-#endif
 	}
 	return first;
 }

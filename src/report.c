@@ -71,7 +71,7 @@ struct pagehint_run {
 	unsigned long start;
 	unsigned long len;
 	enum pagehint_source src;
-	int mt;			/* its pageblocks' type, if it matters */
+	int mt;			/* its pageblocks' type: one per claim */
 };
 
 static struct pagehint_worker {
@@ -327,10 +327,6 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
 		return false;
 	}
-#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
-	/* One claim may span pageblocks of any claimable types. */
-	mt = 0;
-#endif
 	room = w->wave.max_pages - pagehint_batch_pages(&w->wave);
 	if (run->len && (run->zone != zone || run->src != src ||
 			 run->mt != mt ||

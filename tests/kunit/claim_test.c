@@ -727,49 +727,47 @@ static void claim_release_to_tail(struct kunit *test)
 }
 
 /*
- * A free pageblock the allocator typed UNMOVABLE (an unmovable allocation
- * of a whole pageblock takes it over) is claimed, as upstream's reporting
- * reports free pages of every type, and comes back UNMOVABLE: up to 6.15
- * the claim gives every pageblock the type it is passed.  A range across
- * an UNMOVABLE and a MOVABLE pageblock is refused there, as one claim
- * would give both one type.
+ * A free block the allocator typed UNMOVABLE (an unmovable allocation of a
+ * whole largest block takes all its pageblocks over) is claimed, as
+ * upstream's reporting reports free pages of every type, and its
+ * pageblocks come back UNMOVABLE: up to 6.15 the claim gives every
+ * pageblock the type it is passed, and a release next to a free buddy of
+ * another type would retype one of the two.  Less than a pageblock of a
+ * pageblock that is not MOVABLE is refused (its pageblock likely holds
+ * unmovable pages in use); of a MOVABLE one it is not.
  */
 static void claim_keeps_pageblock_type(struct kunit *test)
 {
 	struct pagehint_batch *batch = ph_new_batch(test);
-	unsigned long pfn, nr = pageblock_nr_pages;
+	unsigned long i, pfn, nr = pageblock_nr_pages;
+	unsigned long span = 1UL << PAGEHINT_MAX_ORDER;
 	struct page *page;
 
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, pageblock_order);
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PAGEHINT_MAX_ORDER);
 	if (!page)
-		kunit_skip(test, "no free pageblock");
+		kunit_skip(test, "no free block of order %u", PAGEHINT_MAX_ORDER);
 	pfn = page_to_pfn(page);
-	ph_free_to_buddy(page, pageblock_order);
-	KUNIT_ASSERT_EQ(test, pagehint_pageblock_migratetype(pfn), (int)MIGRATE_UNMOVABLE);
+	ph_free_to_buddy(page, PAGEHINT_MAX_ORDER);
+	for (i = 0; i < span; i += nr)
+		KUNIT_ASSERT_EQ(test, pagehint_pageblock_migratetype(pfn + i),
+				(int)MIGRATE_UNMOVABLE);
 	KUNIT_EXPECT_EQ(test, pagehint_range_migratetype(pfn, nr), (int)MIGRATE_UNMOVABLE);
+	KUNIT_EXPECT_EQ(test, pagehint_range_migratetype(pfn, span), (int)MIGRATE_UNMOVABLE);
+	KUNIT_EXPECT_LT(test, pagehint_range_migratetype(pfn, nr / 2), 0);
 	pagehint_batch_init(batch, ULONG_MAX);
 	KUNIT_ASSERT_EQ(test, pagehint_claim(batch, pfn, nr, PAGEHINT_FROM_SCAN), 0);
 	KUNIT_EXPECT_TRUE(test, ph_owned(pfn, nr));
 	pagehint_batch_release(batch, false);
-	KUNIT_EXPECT_EQ(test, pagehint_pageblock_migratetype(pfn), (int)MIGRATE_UNMOVABLE);
+	for (i = 0; i < span; i += nr)
+		KUNIT_EXPECT_EQ(test, pagehint_pageblock_migratetype(pfn + i),
+				(int)MIGRATE_UNMOVABLE);
 
-	/* Beside a MOVABLE pageblock: one claim only where types are kept. */
-	if (pagehint_pageblock_migratetype(pfn + nr) == MIGRATE_MOVABLE) {
-#ifdef PAGEHINT_CLAIM_KEEPS_MIGRATETYPE
-		KUNIT_EXPECT_GE(test, pagehint_range_migratetype(pfn, 2 * nr), 0);
-#else
-		KUNIT_EXPECT_LT(test, pagehint_range_migratetype(pfn, 2 * nr), 0);
-#endif
-	}
-
-	/* And a MOVABLE one is claimed as MOVABLE. */
-	page = alloc_pages(PH_GFP_FREE, pageblock_order);
-	if (!page)
+	/* A MOVABLE one is claimed as MOVABLE, a part of it too. */
+	pfn = ph_free_pageblock();
+	if (!pfn)
 		kunit_skip(test, "no free movable pageblock");
-	pfn = page_to_pfn(page);
-	__free_pages(page, pageblock_order);
-	KUNIT_EXPECT_EQ(test, pagehint_pageblock_migratetype(pfn), (int)MIGRATE_MOVABLE);
 	KUNIT_EXPECT_EQ(test, pagehint_range_migratetype(pfn, nr), (int)MIGRATE_MOVABLE);
+	KUNIT_EXPECT_EQ(test, pagehint_range_migratetype(pfn, nr / 2), (int)MIGRATE_MOVABLE);
 }
 
 static struct kunit_case pagehint_claim_cases[] = {
