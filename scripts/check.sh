@@ -109,6 +109,7 @@ stock-rebind       --reporting=off                 all
 stock-reclaim      --reporting=on                  all
 stock-noreclaim    --reporting=off                 all
 reclaim-cache      --timeout=400 --disk=2G         all
+reclaim-compact    --timeout=400                   all
 kunit              --timeout=900                   debug
 "
 

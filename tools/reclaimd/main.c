@@ -7,6 +7,9 @@
  * this daemon reclaims cold page cache in small steps (policy.c) through
  * memory.reclaim (reclaim.c); the pages it frees reach the free lists,
  * where pagehint (or any free page reporter) reports them to the host.
+ * Free memory scattered in blocks below a pageblock, which reporting at
+ * pageblock order leaves (and below which the host loses its huge pages),
+ * it compacts into whole pageblocks, at most every few minutes.
  *
  * It runs in user space because the kernel exports no proactive reclaim
  * to modules: memory.reclaim is the interface, and a daemon can be
@@ -68,6 +71,13 @@ static void usage(FILE *f)
 		"  -r, --refault PCT       refaults past PCT%% of a step back off (10; 0..100)\n"
 		"  -b, --backoff SEC       first back-off, doubling (30; 1..86400)\n"
 		"  -B, --backoff-max SEC   longest back-off (600; 1..86400)\n"
+		"  -m, --compact-min MIB   compact when this much free memory is in blocks\n"
+		"                          below a pageblock (0: 3%% of RAM, at least 64 MiB;\n"
+		"                          0..1048576)\n"
+		"  -e, --compact-every SEC at most one compaction this often (300; 10..86400)\n"
+		"  -E, --compact-max SEC   spacing after compactions that made little (3600;\n"
+		"                          10..86400)\n"
+		"  -C, --no-compact        never compact\n"
 		"  -d, --allow-drop        without a usable memory.reclaim, drop the clean\n"
 		"                          page cache (floor not kept)\n"
 		"  -n, --once              one step if the guest is idle, then exit\n"
@@ -111,6 +121,10 @@ int main(int argc, char **argv)
 		{ "refault", required_argument, NULL, 'r' },
 		{ "backoff", required_argument, NULL, 'b' },
 		{ "backoff-max", required_argument, NULL, 'B' },
+		{ "compact-min", required_argument, NULL, 'm' },
+		{ "compact-every", required_argument, NULL, 'e' },
+		{ "compact-max", required_argument, NULL, 'E' },
+		{ "no-compact", no_argument, NULL, 'C' },
 		{ "allow-drop", no_argument, NULL, 'd' },
 		{ "once", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -121,16 +135,17 @@ int main(int argc, char **argv)
 		.idle_cpu_pct = 10, .psi_bp = 100, .idle_ticks = 2,
 		.step_kib = 128 << 10, .floor_kib = 0, .min_floor_kib = 64 << 10,
 		.refault_pct = 10, .backoff_min_s = 30, .backoff_max_s = 600,
+		.compact_every_s = 300, .compact_max_s = 3600,
 	};
-	unsigned int interval = 5, once = 0;
-	bool allow_drop = false;
+	unsigned int interval = 5, once = 0, pb_order;
+	bool allow_drop = false, compact = true;
 	struct ph_sample prev, cur;
 	struct ph_reclaimer rec;
 	struct ph_policy pol;
 	enum ph_why last = PH_WHY_STEP;
 	int opt, err;
 
-	while ((opt = getopt_long(argc, argv, "i:c:p:t:s:f:r:b:B:dnvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:c:p:t:s:f:r:b:B:m:e:E:Cdnvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			interval = ph_num("interval", optarg, 1, 3600);
@@ -159,6 +174,19 @@ int main(int argc, char **argv)
 		case 'B':
 			cfg.backoff_max_s = ph_num("backoff-max", optarg, 1, 86400);
 			break;
+		case 'm':
+			cfg.compact_min_kib = ph_num("compact-min", optarg, 0, 1048576);
+			cfg.compact_min_kib <<= 10;
+			break;
+		case 'e':
+			cfg.compact_every_s = ph_num("compact-every", optarg, 10, 86400);
+			break;
+		case 'E':
+			cfg.compact_max_s = ph_num("compact-max", optarg, 10, 86400);
+			break;
+		case 'C':
+			compact = false;
+			break;
 		case 'd':
 			allow_drop = true;
 			break;
@@ -186,15 +214,27 @@ int main(int argc, char **argv)
 		       cfg.backoff_max_s, cfg.backoff_min_s);
 		return 2;
 	}
+	if (cfg.compact_max_s < cfg.compact_every_s) {
+		ph_log("pagehint-reclaimd: --compact-max %u is below --compact-every %u",
+		       cfg.compact_max_s, cfg.compact_every_s);
+		return 2;
+	}
 	cfg.page_kib = sysconf(_SC_PAGESIZE) >> 10;
+	/* 512 pages of 4 KiB: x86's and arm64's (4 KiB pages) 2 MiB. */
+	pb_order = ph_pageblock_order("/proc", 9);
 
 	signal(SIGTERM, ph_on_signal);
 	signal(SIGINT, ph_on_signal);
-	err = ph_sample_read("/proc", &prev);
+	err = ph_sample_read("/proc", pb_order, &prev);
 	if (err) {
 		ph_log("pagehint-reclaimd: cannot read /proc: %s", strerror(-err));
 		return 1;
 	}
+	if (!compact)
+		cfg.compact_min_kib = 0;
+	else if (!cfg.compact_min_kib)
+		cfg.compact_min_kib = prev.mem_total_kib * 3 / 100 > 65536 ?
+				      prev.mem_total_kib * 3 / 100 : 65536;
 	err = ph_reclaimer_init(&rec, NULL, prev.swap_total_kib > 0, allow_drop);
 	if (err) {
 		/* A setup, not a failure: the unit should not restart it. */
@@ -206,6 +246,10 @@ int main(int argc, char **argv)
 	       PRIu64 " MiB, every %u s when CPUs < %u%% and memory stalls < %u.%02u%%",
 	       rec.why, ph_policy_floor(&pol, &prev) >> 10, cfg.step_kib >> 10, interval,
 	       cfg.idle_cpu_pct, cfg.psi_bp / 100, cfg.psi_bp % 100);
+	if (cfg.compact_min_kib)
+		ph_log("pagehint-reclaimd: compacting when %" PRIu64
+		       " MiB of free memory is in blocks below %u KiB, at most every %u s",
+		       cfg.compact_min_kib >> 10, cfg.page_kib << pb_order, cfg.compact_every_s);
 	if (!prev.has_psi)
 		ph_log("pagehint-reclaimd: %s",
 		       "no /proc/pressure/memory (psi=0?): idle by CPU and refaults only");
@@ -213,7 +257,7 @@ int main(int argc, char **argv)
 	while (!ph_sleep(interval)) {
 		uint64_t kib;
 
-		err = ph_sample_read("/proc", &cur);
+		err = ph_sample_read("/proc", pb_order, &cur);
 		if (err) {
 			ph_log("pagehint-reclaimd: cannot read /proc: %s", strerror(-err));
 			return 1;
@@ -239,10 +283,21 @@ int main(int argc, char **argv)
 				ph_log("pagehint-reclaimd: asked %" PRIu64 " MiB: %s", kib >> 10,
 				       err ? "found too little" : "done");
 		}
+		if (!kib && ph_policy_compact(&pol, &prev, &cur)) {
+			err = ph_compact();
+			if (err) {
+				ph_log("pagehint-reclaimd: compaction: %s", strerror(-err));
+				return 1;
+			}
+			ph_policy_compacted(&pol, &cur);
+			ph_log("pagehint-reclaimd: compacted (free: %" PRIu64
+			       " MiB in small blocks, %" PRIu64 " MiB in whole pageblocks)",
+			       cur.frag_kib >> 10, cur.whole_kib >> 10);
+		}
 		if (once && (kib || pol.why == PH_WHY_FLOOR))
 			break;
 		/* The reclaim's own time is not the guest's. */
-		err = ph_sample_read("/proc", &prev);
+		err = ph_sample_read("/proc", pb_order, &prev);
 		if (err)
 			return 1;
 		prev.refaults = cur.refaults;

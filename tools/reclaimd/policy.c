@@ -40,6 +40,12 @@ void ph_policy_init(struct ph_policy *p, const struct ph_policy_cfg *cfg)
 	p->step_kib = 0;
 	p->step_refaults = 0;
 	p->why = PH_WHY_SETTLING;
+	p->frag_run = 0;
+	p->compact_until_us = 0;
+	p->compact_s = cfg->compact_every_s;
+	p->compact_frag_kib = 0;
+	p->compact_whole_kib = 0;
+	p->compact_judge = false;
 }
 
 uint64_t ph_policy_floor(const struct ph_policy *p, const struct ph_sample *s)
@@ -122,4 +128,42 @@ void ph_policy_done(struct ph_policy *p, const struct ph_sample *cur,
 	}
 	p->step_kib = kib;
 	p->step_refaults = cur->refaults;
+}
+
+bool ph_policy_compact(struct ph_policy *p, const struct ph_sample *prev,
+		       const struct ph_sample *cur)
+{
+	if (p->compact_judge) {
+		uint64_t made = cur->whole_kib > p->compact_whole_kib ?
+				cur->whole_kib - p->compact_whole_kib : 0;
+
+		p->compact_judge = false;
+		if (made * 4 < p->compact_frag_kib) {
+			p->compact_s = p->compact_s * 2 < p->cfg.compact_max_s ?
+				       p->compact_s * 2 : p->cfg.compact_max_s;
+			p->compact_until_us = cur->now_us +
+					      (uint64_t)p->compact_s * 1000000;
+		} else {
+			p->compact_s = p->cfg.compact_every_s;
+		}
+	}
+	if (!p->cfg.compact_min_kib ||
+	    ph_sample_cpu_busy_pct(prev, cur) >= p->cfg.idle_cpu_pct ||
+	    ph_sample_psi_bp(prev, cur) >= p->cfg.psi_bp ||
+	    cur->frag_kib < p->cfg.compact_min_kib) {
+		p->frag_run = 0;
+		return false;
+	}
+	if (++p->frag_run < p->cfg.idle_ticks)
+		return false;
+	return cur->now_us >= p->compact_until_us;
+}
+
+void ph_policy_compacted(struct ph_policy *p, const struct ph_sample *cur)
+{
+	p->frag_run = 0;
+	p->compact_until_us = cur->now_us + (uint64_t)p->compact_s * 1000000;
+	p->compact_frag_kib = cur->frag_kib;
+	p->compact_whole_kib = cur->whole_kib;
+	p->compact_judge = true;
 }

@@ -6,6 +6,7 @@
 #ifndef PH_RECLAIMD_POLICY_H
 #define PH_RECLAIMD_POLICY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sample.h"
@@ -21,6 +22,9 @@ struct ph_policy_cfg {
 	unsigned int backoff_min_s;	/* ... back off this long, doubling */
 	unsigned int backoff_max_s;	/* ... up to this */
 	unsigned int page_kib;		/* the guest's page size */
+	uint64_t compact_min_kib;	/* fragmented free memory worth compacting; 0: off */
+	unsigned int compact_every_s;	/* at most one compaction this often */
+	unsigned int compact_max_s;	/* ... backing off up to this */
 };
 
 enum ph_why {
@@ -42,6 +46,12 @@ struct ph_policy {
 	uint64_t step_kib;		/* the last step, until judged */
 	uint64_t step_refaults;		/* refaults when it was made */
 	enum ph_why why;		/* the last decision's reason */
+	unsigned int frag_run;		/* idle samples with enough fragmented */
+	uint64_t compact_until_us;	/* no compaction before then */
+	unsigned int compact_s;		/* the current spacing */
+	uint64_t compact_frag_kib;	/* fragmented at the last compaction */
+	uint64_t compact_whole_kib;	/* ... and whole, until judged */
+	bool compact_judge;		/* the last compaction awaits judging */
 };
 
 void ph_policy_init(struct ph_policy *p, const struct ph_policy_cfg *cfg);
@@ -62,6 +72,20 @@ uint64_t ph_policy_next(struct ph_policy *p, const struct ph_sample *prev,
  */
 void ph_policy_done(struct ph_policy *p, const struct ph_sample *cur,
 		    uint64_t kib, int err);
+
+/*
+ * Compact now?  When the guest has been idle for idle_ticks samples with at
+ * least compact_min_kib of its free memory in blocks below pageblock order
+ * (free, and staying free), at most once every compact_every_s.  Judges
+ * the last compaction first: one that made whole pageblocks of less than a
+ * quarter of the fragmented memory doubles the spacing, up to
+ * compact_max_s; one that did better resets it.
+ */
+bool ph_policy_compact(struct ph_policy *p, const struct ph_sample *prev,
+		       const struct ph_sample *cur);
+
+/* A compaction was made at @cur. */
+void ph_policy_compacted(struct ph_policy *p, const struct ph_sample *cur);
 
 const char *ph_policy_why(enum ph_why why);
 

@@ -9,9 +9,13 @@
  * which kernels before 6.11 reject with EINVAL.  drop_caches drops all
  * clean page cache at once, floor or not, the way WSL's autoMemoryReclaim
  * does: a fallback, off unless asked for.
+ *
+ * Compaction: the kernel offers user space a node's whole compaction
+ * (the node's "compact" file), nothing smaller; the policy spaces them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -141,4 +145,20 @@ int ph_reclaim(struct ph_reclaimer *r, uint64_t kib)
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+int ph_compact(void)
+{
+	glob_t g;
+	size_t i;
+	int err = 0;
+
+	if (glob("/sys/devices/system/node/node*/compact", 0, NULL, &g)) {
+		globfree(&g);
+		return ph_write("/proc/sys/vm/compact_memory", "1");
+	}
+	for (i = 0; i < g.gl_pathc && !err; i++)
+		err = ph_write(g.gl_pathv[i], "1");
+	globfree(&g);
+	return err;
 }

@@ -37,4 +37,10 @@ int ph_reclaim(struct ph_reclaimer *r, uint64_t kib);
 
 const char *ph_method_name(enum ph_method m);
 
+/*
+ * Compact every node's zones (/sys/devices/system/node/nodeN/compact, or
+ * /proc/sys/vm/compact_memory): 0 or -errno.
+ */
+int ph_compact(void);
+
 #endif

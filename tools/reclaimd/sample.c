@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Samples of /proc for pagehint-reclaimd.  Each reader fails with -errno
- * when a file it needs is missing or unreadable; PSI alone is optional
+ * Samples of /proc for pagehint-reclaimd: stat, vmstat, meminfo,
+ * buddyinfo and pressure/memory.  Each reader fails with -errno when a
+ * file it needs is missing or unreadable; PSI alone is optional
  * (CONFIG_PSI=n, or psi=0 on the command line).
  */
 #define _GNU_SOURCE
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sample.h"
 
@@ -108,7 +110,57 @@ static int ph_read_meminfo(const char *proc, struct ph_sample *s)
 	return seen == 15 ? 0 : -ENOENT;
 }
 
-int ph_sample_read(const char *proc, struct ph_sample *s)
+/* /proc/buddyinfo: "Node 0, zone   Normal  n0 n1 ...", a count per order. */
+static int ph_read_buddyinfo(const char *proc, unsigned int pb_order,
+			     struct ph_sample *s, unsigned int page_kib)
+{
+	FILE *f = ph_open(proc, "buddyinfo");
+	char line[512];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "zone");
+		unsigned int order = 0;
+		uint64_t n;
+		int used;
+
+		if (!p)
+			continue;
+		p += 4;
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;	/* the zone's name */
+		while (sscanf(p, "%" SCNu64 "%n", &n, &used) == 1) {
+			uint64_t kib = (n << order) * page_kib;
+
+			if (order < pb_order)
+				s->frag_kib += kib;
+			else
+				s->whole_kib += kib;
+			p += used;
+			order++;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+unsigned int ph_pageblock_order(const char *proc, unsigned int dflt)
+{
+	FILE *f = ph_open(proc, "pagetypeinfo");
+	unsigned int order;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "Page block order: %u", &order) != 1)
+		order = dflt;
+	fclose(f);
+	return order;
+}
+
+int ph_sample_read(const char *proc, unsigned int pb_order, struct ph_sample *s)
 {
 	struct timespec ts;
 	int err;
@@ -121,6 +173,8 @@ int ph_sample_read(const char *proc, struct ph_sample *s)
 		err = ph_read_vmstat(proc, s);
 	if (!err)
 		err = ph_read_meminfo(proc, s);
+	if (!err)
+		err = ph_read_buddyinfo(proc, pb_order, s, sysconf(_SC_PAGESIZE) >> 10);
 	ph_read_psi(proc, s);
 	return err;
 }

@@ -19,10 +19,18 @@ struct ph_sample {
 	uint64_t mem_total_kib;
 	uint64_t file_kib;	/* Active(file) + Inactive(file) */
 	uint64_t swap_total_kib;
+	uint64_t frag_kib;	/* free in blocks below pageblock order */
+	uint64_t whole_kib;	/* free in blocks of pageblock order or more */
 };
 
-/* Read the files under @proc ("/proc" but for tests); 0 or -errno. */
-int ph_sample_read(const char *proc, struct ph_sample *s);
+/*
+ * Read the files under @proc ("/proc" but for tests), with free blocks of
+ * @pb_order pages or more counted whole; 0 or -errno.
+ */
+int ph_sample_read(const char *proc, unsigned int pb_order, struct ph_sample *s);
+
+/* The pageblock order /proc/pagetypeinfo gives, or @dflt. */
+unsigned int ph_pageblock_order(const char *proc, unsigned int dflt);
 
 /*
  * Between two samples: the share of the interval the CPUs were busy, in

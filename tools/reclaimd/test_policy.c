@@ -166,6 +166,66 @@ static void test_nothing_cold(void)
 	EXPECT(ph_policy_next(&p, &a, &b) == 0 && p.why == PH_WHY_BACKOFF);
 }
 
+/* Compaction: idle and fragmented for two samples; spaced; judged. */
+static void test_compact(void)
+{
+	struct ph_policy_cfg c = cfg;
+	struct ph_policy p;
+	struct ph_sample s[8];
+	unsigned int i;
+
+	c.compact_min_kib = 64 << 10;
+	c.compact_every_s = 60;
+	c.compact_max_s = 240;
+	ph_policy_init(&p, &c);
+	for (i = 0; i < 8; i++) {
+		s[i] = at(i * 5, 100);
+		s[i].frag_kib = 300 << 10;
+		s[i].whole_kib = 100 << 10;
+		if (i)
+			load(&s[i - 1], &s[i], 1, 0);
+	}
+	EXPECT(!ph_policy_compact(&p, &s[0], &s[1]));
+	EXPECT(ph_policy_compact(&p, &s[1], &s[2]));
+	ph_policy_compacted(&p, &s[2]);
+	/* It made nothing: the spacing doubles from 60 s to 120 s. */
+	EXPECT(!ph_policy_compact(&p, &s[2], &s[3]));
+	EXPECT(p.compact_s == 120 && p.compact_until_us == s[3].now_us + 120000000ULL);
+	/* Busy: not now, whatever the fragmentation. */
+	ph_policy_init(&p, &c);
+	load(&s[0], &s[1], 50, 0);
+	EXPECT(!ph_policy_compact(&p, &s[0], &s[1]));
+	load(&s[1], &s[2], 50, 0);
+	EXPECT(!ph_policy_compact(&p, &s[1], &s[2]));
+	/* Little fragmented memory: not worth it. */
+	ph_policy_init(&p, &c);
+	for (i = 1; i < 4; i++) {
+		load(&s[i - 1], &s[i], 1, 0);
+		s[i].frag_kib = 32 << 10;
+		EXPECT(!ph_policy_compact(&p, &s[i - 1], &s[i]));
+	}
+	/* Off. */
+	c.compact_min_kib = 0;
+	ph_policy_init(&p, &c);
+	s[3].frag_kib = 300 << 10;
+	EXPECT(!ph_policy_compact(&p, &s[1], &s[2]) && !ph_policy_compact(&p, &s[2], &s[3]));
+	/* A compaction that made whole pageblocks keeps the spacing. */
+	c.compact_min_kib = 64 << 10;
+	ph_policy_init(&p, &c);
+	for (i = 0; i < 8; i++) {
+		s[i].frag_kib = 300 << 10;
+		s[i].whole_kib = 100 << 10;
+		if (i)
+			load(&s[i - 1], &s[i], 1, 0);
+	}
+	ph_policy_compact(&p, &s[0], &s[1]);
+	EXPECT(ph_policy_compact(&p, &s[1], &s[2]));
+	ph_policy_compacted(&p, &s[2]);
+	s[3].whole_kib = 300 << 10;
+	EXPECT(!ph_policy_compact(&p, &s[2], &s[3]));
+	EXPECT(p.compact_s == 60 && p.compact_until_us == s[2].now_us + 60000000ULL);
+}
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char path[512];
@@ -197,8 +257,15 @@ static void test_sample_read(void)
 	    "Active(file):      300 kB\nInactive(file):    700 kB\nSwapTotal:             0 kB\n");
 	put(dir, "pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=5000\n"
 	    "full avg10=0.00 avg60=0.00 avg300=0.00 total=100\n");
-	EXPECT(ph_sample_read(dir, &a) == 0);
+	put(dir, "buddyinfo", "Node 0, zone      DMA 1 0 0 0 0 0 0 0 0 1 3\n"
+	    "Node 0, zone   Normal 10 4 0 0 0 0 0 0 0 2 1\n");
+	put(dir, "pagetypeinfo", "Page block order: 9\nPages per block:  512\n");
+	EXPECT(ph_pageblock_order(dir, 7) == 9);
+	EXPECT(ph_sample_read(dir, 9, &a) == 0);
 	EXPECT(a.cpu_total == 1000 && a.cpu_idle == 850);
+	/* 1 + 10 + 4 * 2 pages; 512 + 3 * 1024 + 2 * 512 + 1024 pages. */
+	EXPECT(a.frag_kib == 19 * (uint64_t)(sysconf(_SC_PAGESIZE) >> 10));
+	EXPECT(a.whole_kib == 5632 * (uint64_t)(sysconf(_SC_PAGESIZE) >> 10));
 	EXPECT(a.refaults == 42 && a.file_kib == 1000 && a.mem_total_kib == 2000000);
 	EXPECT(a.has_psi && a.psi_some_us == 5000);
 	b = a;
@@ -211,11 +278,14 @@ static void test_sample_read(void)
 	/* No PSI: not an error, and no stall seen. */
 	snprintf(sub, sizeof(sub), "%s/pressure/memory", dir);
 	unlink(sub);
-	EXPECT(ph_sample_read(dir, &a) == 0 && !a.has_psi);
+	EXPECT(ph_sample_read(dir, 9, &a) == 0 && !a.has_psi);
 	EXPECT(ph_sample_psi_bp(&a, &b) == 0);
 	/* A kernel without workingset_refault_file is refused. */
 	put(dir, "vmstat", "nr_free_pages 1\n");
-	EXPECT(ph_sample_read(dir, &a) == -ENOENT);
+	EXPECT(ph_sample_read(dir, 9, &a) == -ENOENT);
+	snprintf(sub, sizeof(sub), "%s/pagetypeinfo", dir);
+	unlink(sub);
+	EXPECT(ph_pageblock_order(dir, 7) == 7);
 	snprintf(sub, sizeof(sub), "rm -rf %s", dir);
 	if (system(sub))
 		failures++;
@@ -228,6 +298,7 @@ int main(void)
 	test_floor();
 	test_refault_backoff();
 	test_nothing_cold();
+	test_compact();
 	test_sample_read();
 	printf("pagehint-reclaimd policy: %s\n", failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
