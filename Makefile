@@ -24,6 +24,8 @@
 #                         time, downtime, pagehint beside the stock driver and
 #                         no driver, guest writing and idle, 3 rounds each
 #                         (figures only)
+#   make bench-cache      cold page cache back: upstream, WSL-style drops,
+#                         pagehint, pagehint with pagehint-reclaimd
 #   make bench-compact    balloon compaction: free 2 MiB blocks after
 #                         vm.compact_memory with 512 MiB inflated, pagehint
 #                         beside the stock driver, 3 rounds (KERNELS=, figures
@@ -179,6 +181,17 @@ bench-migrate:
 			grep -h -e "PH-RESULT migrate" $$o/console.log; \
 		done; done; done
 
+# Cold page cache back: the upstream reporter alone, with WSL-style cache
+# drops, pagehint alone, pagehint with pagehint-reclaimd; 3 rounds.
+bench-cache:
+	@for k in $(or $(KERNELS),bookworm-cloud); do for r in 1 2 3; do \
+		for c in upstream dropcaches pagehint reclaimd; do \
+			o=results/$$k/bench-cache/$$c-$$r; \
+			scripts/run-guest.sh -k $$k -o $$o bench-cache --timeout=600 --disk=2G \
+				--append="ph.cfg=$$c" | tail -n 1; \
+			grep -h -e "PH-BENCH cache" $$o/console.log; \
+		done; done; done
+
 bench-compact:
 	@for k in $(or $(KERNELS),bookworm-cloud); do for r in 1 2 3; do \
 		for t in balloon-compact stock-compact; do \
@@ -195,4 +208,4 @@ bench-claims:
 	done
 
 .PHONY: all version payload module clean install tools-install reclaimd reclaimd-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-compact bench-claims
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-cache bench-compact bench-claims
