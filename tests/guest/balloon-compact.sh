@@ -60,9 +60,6 @@ grew() {
 	awk -v k="$1" '$1 == k { v[FILENAME] = $2 } END { print v["/tmp/vmstat.1"] - v["/tmp/vmstat.0"] }' \
 		/tmp/vmstat.0 /tmp/vmstat.1
 }
-vmstat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
 # Balloon pages in the guest, "BLOCK COUNT" per memory block.
 balloon_blocks() {
 	od -An -v -w8 -tu8 /proc/kpageflags |
@@ -147,16 +144,16 @@ done_blk=""
 for blk in $(head -n 4 /tmp/candidates); do
 	state=$MEM/memory$blk/state
 	n=$(block_balloon "$blk")
-	m0=$(vmstat balloon_migrate)
-	f0=$(vmstat pgmigrate_fail)
+	m0=$(ph_vmstat balloon_migrate)
+	f0=$(ph_vmstat pgmigrate_fail)
 	lines=$(dmesg | wc -l)
 	t0=$(uptime_s)
 	timeout $OFFLINE_S sh -c "echo offline >$state" 2>/tmp/offline.err && rc=0 || rc=$?
 	t1=$(uptime_s)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	m1=$(vmstat balloon_migrate)
+	m1=$(ph_vmstat balloon_migrate)
 	left=$(block_balloon "$blk")
-	ph_info "memory$blk: $n balloon pages; offline: rc=$rc in $secs s, state $(cat "$state"), balloon_migrate +$((m1 - m0)), pgmigrate_fail +$(($(vmstat pgmigrate_fail) - f0)), $left balloon pages left"
+	ph_info "memory$blk: $n balloon pages; offline: rc=$rc in $secs s, state $(cat "$state"), balloon_migrate +$((m1 - m0)), pgmigrate_fail +$(($(ph_vmstat pgmigrate_fail) - f0)), $left balloon pages left"
 	if [ "$(cat "$state")" = offline ]; then
 		done_blk=$blk
 		break

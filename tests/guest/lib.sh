@@ -363,3 +363,38 @@ ph_disk() {
 	done
 	[ -b /dev/vda ] || ph_fail "no disk /dev/vda: run the test with its row's rig options (--disk)"
 }
+
+# ph_vmstat NAME: a /proc/vmstat counter.
+ph_vmstat() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}
+
+# ph_pageblock_types: the per-type pageblock counts of every zone
+# (/proc/pagetypeinfo's "Number of blocks type" table), one line.
+ph_pageblock_types() {
+	awk '/^Number of blocks type/ { on = 1; next }
+	     on && /^Node/ { $1 = $2 = $3 = ""; printf "%s;", $0 }' /proc/pagetypeinfo |
+		tr -s ' '
+}
+
+# ph_pageblocks_typed TYPE: pageblocks of TYPE (a column of that table:
+# Unmovable, Isolate, ...), all zones.
+ph_pageblocks_typed() {
+	awk -v t="$1" '/^Number of blocks type/ { for (i = 5; i <= NF; i++) if ($i == t) c = i; on = 1; next }
+	     on && /^Node/ && c { n += $c } END { print n + 0 }' /proc/pagetypeinfo
+}
+
+# ph_free_pageblocks TYPE...: whole pageblocks free on the free lists of
+# the TYPEs (Unmovable, Reclaimable, HighAtomic, ...) of all zones: free
+# blocks of pageblock order and above, counted in pageblocks.
+ph_free_pageblocks() {
+	awk -v types=" $* " '/^Page block order:/ { pbo = $4 }
+	     $5 == "type" && index(types, " " $6 " ") {
+		m = 1
+		for (i = 7 + pbo; i <= NF; i++) {
+			n += $i * m
+			m *= 2
+		}
+	     }
+	     END { print n + 0 }' /proc/pagetypeinfo
+}

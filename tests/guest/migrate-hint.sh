@@ -23,12 +23,6 @@
 # the migration comes back as it does without one.
 . /tests/lib.sh
 
-# unmovable: pageblocks typed Unmovable, all zones.
-unmovable() {
-	awk '/^Number of blocks type/ { on = 1; next }
-	     on && /^Node/ { n += $5 } END { print n + 0 }' /proc/pagetypeinfo
-}
-
 DRIVER=${PH_DRIVER:-$(ph_param driver pagehint)}
 WRITER=$(ph_param writer 1)
 ph_load_driver "$DRIVER"
@@ -44,7 +38,7 @@ if [ "$DRIVER" = pagehint ] && [ $reporting = yes ]; then
 	ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
 	echo 2000 >$PH_SYSFS/delay_ms
 fi
-blocks0=$(unmovable)
+blocks0=$(ph_pageblocks_typed Unmovable)
 ph_info "$DRIVER: MemFree $(($(ph_meminfo MemFree) >> 10)) MiB before the migration"
 [ "$WRITER" = 0 ] || ph_churn_start 128
 ph-memtouch -m 256 -c "ph-host migrate-restore >/tmp/migrate" >/tmp/touch.out ||
@@ -68,7 +62,7 @@ ph_stats
 	ph_fail "nothing hinted with 1.5 GiB free"
 [ "$(cat $PH_SYSFS/migration_hint_held_bytes)" = 0 ] ||
 	ph_fail "$(cat $PH_SYSFS/migration_hint_held_bytes) bytes still held after the migration"
-blocks1=$(unmovable)
+blocks1=$(ph_pageblocks_typed Unmovable)
 ph_info "Unmovable pageblocks: $blocks0 before the migration, $blocks1 after"
 if [ $reporting = yes ]; then
 	# The restored QEMU holds all guest memory: let reporting give back

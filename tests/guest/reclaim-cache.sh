@@ -17,9 +17,6 @@
 MIB=$(ph_param mib 1024)
 HOT=64
 
-vmstat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
 
 file_mib() {
 	echo $((($(ph_meminfo 'Active(file)') + $(ph_meminfo 'Inactive(file)')) >> 10))
@@ -56,7 +53,7 @@ now=$(ph_rss)
 	ph_fail "the host RSS fell to $((now >> 10)) MiB without the daemon: the test proves nothing"
 ph_info "without the daemon, 12 s later: host RSS $((now >> 10)) MiB, page cache $(file_mib) MiB"
 
-refaults=$(vmstat workingset_refault_file)
+refaults=$(ph_vmstat workingset_refault_file)
 pagehint-reclaimd --interval 2 --verbose >/tmp/reclaimd.log 2>&1 &
 rd=$!
 if ! res=$(ph-host wait-reclaim before peak 0.5 120); then
@@ -82,7 +79,7 @@ floor=$(($(ph_meminfo MemTotal) / 20 >> 10))
 [ $floor -ge 64 ] || floor=64
 cache=$(file_mib)
 page_kib=$(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps)
-refaulted=$((($(vmstat workingset_refault_file) - refaults) * page_kib >> 10))
+refaulted=$((($(ph_vmstat workingset_refault_file) - refaults) * page_kib >> 10))
 ph_info "page cache $cache MiB (floor $floor MiB), hot set refaults $refaulted MiB"
 # The floor, less what the kernel keeps off the LRU lists at that moment.
 [ $cache -ge $((floor - 8)) ] || ph_fail "the page cache fell to $cache MiB, below the floor of $floor MiB"

@@ -18,9 +18,6 @@
 ROUNDS=$(ph_param rounds 12)
 PAUSE=$(ph_param pause 0.5)
 
-vmstat() {
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
 
 # faults: QEMU's minor faults so far.
 faults() {
@@ -40,7 +37,7 @@ churn() {
 		ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
 		r0=$(cat $PH_SYSFS/reported_bytes)
 	fi
-	m0=$(vmstat pgmigrate_success)
+	m0=$(ph_vmstat pgmigrate_success)
 	f0=$(faults)
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
@@ -55,7 +52,7 @@ churn() {
 	if [ "$1" = pagehint ]; then
 		extra=" reported_MiB=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) claims=$(cat $PH_SYSFS/claims) claim_stale=$(cat $PH_SYSFS/claim_stale) claim_migrated=$(cat $PH_SYSFS/claim_migrated)"
 	fi
-	echo "migrated=$(($(vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra" >/tmp/churn.$1
+	echo "migrated=$(($(ph_vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra" >/tmp/churn.$1
 }
 
 [ -n "$(faults)" ] || ph_fail "no fault count from the host"

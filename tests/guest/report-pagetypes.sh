@@ -10,33 +10,17 @@
 # pagehint starts: it shows they do, from the free lists, or fails.
 . /tests/lib.sh
 
-# blocks: the per-type pageblock counts of every zone, one line.
-blocks() {
-	awk '/^Number of blocks type/ { on = 1; next }
-	     on && /^Node/ { $1 = $2 = $3 = ""; printf "%s;", $0 }' /proc/pagetypeinfo |
-		tr -s ' '
-}
-
-# free_nonmovable: how many whole pageblocks are free on the UNMOVABLE,
-# RECLAIMABLE and HIGHATOMIC free lists of all zones (free blocks of
-# pageblock order and above, counted in pageblocks).
+# free_nonmovable: whole pageblocks free on the UNMOVABLE, RECLAIMABLE
+# and HIGHATOMIC free lists.
 free_nonmovable() {
-	awk '/^Page block order:/ { pbo = $4 }
-	     $5 == "type" && ($6 == "Unmovable" || $6 == "Reclaimable" || $6 == "HighAtomic") {
-		m = 1
-		for (i = 7 + pbo; i <= NF; i++) {
-			n += $i * m
-			m *= 2
-		}
-	     }
-	     END { print n + 0 }' /proc/pagetypeinfo
+	ph_free_pageblocks Unmovable Reclaimable HighAtomic
 }
 
 awk '/^Number of blocks type/ { print "ph: types:", $0 }' /proc/pagetypeinfo
 ph-ptables -m 96
 echo 3 >/proc/sys/vm/drop_caches
 sleep 1
-before=$(blocks)
+before=$(ph_pageblock_types)
 [ -n "$before" ] || ph_fail "no pageblock counts in /proc/pagetypeinfo"
 nm=$(free_nonmovable)
 ph_info "before: $before"
@@ -48,7 +32,7 @@ ph_load_busy
 echo 0 >$PH_SYSFS/report_order
 echo 500 >$PH_SYSFS/delay_ms
 ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
-after=$(blocks)
+after=$(ph_pageblock_types)
 ph_info "after:  $after ($(cat $PH_SYSFS/reports) reports, $(cat $PH_SYSFS/scans) zone scans, skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock))"
 ph_info "free non-MOVABLE pageblocks after reporting: $(free_nonmovable)"
 [ "$(cat $PH_SYSFS/reports)" -gt 0 ] || ph_fail "pagehint reported nothing"

@@ -12,17 +12,16 @@
 . /tests/lib.sh
 
 ROUNDS=$(ph_param rounds 3)
-vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 allocstall() { awk '$1 ~ /^allocstall/ { s += $2 } END { print s + 0 }' /proc/vmstat; }
 
 # hog: run the hog once; print "failures oom_kills allocstalls".
 hog() {
 	local fails=0 oom0 st0 mib
-	oom0=$(vmstat oom_kill)
+	oom0=$(ph_vmstat oom_kill)
 	st0=$(allocstall)
 	mib=$(($(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo) - 48))
 	ph-memtouch -m "$mib" -h 2 >/dev/null 2>&1 || fails=1
-	echo "$fails $(($(vmstat oom_kill) - oom0)) $(($(allocstall) - st0))"
+	echo "$fails $(($(ph_vmstat oom_kill) - oom0)) $(($(allocstall) - st0))"
 }
 
 base_fail=0 base_oom=0 base_stall=0

@@ -11,38 +11,13 @@
 
 MIB=512
 
-# free_unmovable: free pageblocks on the UNMOVABLE free lists, all zones.
-free_unmovable() {
-	awk '/^Page block order:/ { pbo = $4 }
-	     $5 == "type" && $6 == "Unmovable" {
-		m = 1
-		for (i = 7 + pbo; i <= NF; i++) {
-			n += $i * m
-			m *= 2
-		}
-	     }
-	     END { print n + 0 }' /proc/pagetypeinfo
-}
-
-# isolated: pageblocks typed Isolate (claims under way), all zones.
-isolated() {
-	awk '/^Number of blocks type/ { for (i = 5; i <= NF; i++) if ($i == "Isolate") c = i; on = 1; next }
-	     on && /^Node/ && c { n += $c } END { print n + 0 }' /proc/pagetypeinfo
-}
-
-# blocks: the per-type pageblock counts of every zone, one line.
-blocks() {
-	awk '/^Number of blocks type/ { on = 1; next }
-	     on && /^Node/ { $1 = $2 = $3 = ""; printf "%s;", $0 }' /proc/pagetypeinfo |
-		tr -s ' '
-}
 
 ph_disk
 
 insmod $PH_KO || ph_fail "insmod failed"
 [ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind the device"
 ph_wait_idle 120 || ph_fail "pagehint did not settle in 120 s"
-u0=$(free_unmovable)
+u0=$(ph_free_pageblocks Unmovable)
 # Reporting off while the types are taken: a claim under way shows its
 # pageblocks as Isolate.
 echo 0 >$PH_SYSFS/enabled
@@ -50,13 +25,13 @@ before=$(ph-host mark before) || ph_fail "no RSS from the host: $before"
 dd if=/dev/vda of=/dev/null bs=1M count=$MIB 2>/dev/null || ph_fail "cannot read the disk"
 peak=$(ph-host mark peak)
 took=$(((${peak#ok } - ${before#ok }) >> 10))
-u1=$(free_unmovable)
+u1=$(ph_free_pageblocks Unmovable)
 i=0
-while [ "$(isolated)" -gt 0 ] && [ $i -lt 100 ]; do
+while [ "$(ph_pageblocks_typed Isolate)" -gt 0 ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-types=$(blocks)
+types=$(ph_pageblock_types)
 echo 1 >$PH_SYSFS/enabled
 ph_info "read $MIB MiB: host RSS +$took MiB; free UNMOVABLE pageblocks $u0 -> $u1"
 [ $took -ge $((MIB / 2)) ] || ph_fail "the read raised the host RSS by $took MiB of $MIB"
@@ -68,7 +43,7 @@ if ! res=$(ph-host wait-reclaim before peak 0.5 60); then
 fi
 ph_wait_idle 60 || true
 ph_info "host RSS half back in: $res; skipped_pageblock $(cat $PH_SYSFS/skipped_pageblock)"
-[ "$(blocks)" = "$types" ] || ph_fail "pageblock types changed: '$types' became '$(blocks)'"
+[ "$(ph_pageblock_types)" = "$types" ] || ph_fail "pageblock types changed: '$types' became '$(ph_pageblock_types)'"
 ph-host mark after
 ph_result "report-unmovable: $res"
 rmmod pagehint || ph_fail "rmmod failed"
