@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 		       "no /proc/pressure/memory (psi=0?): idle by CPU and refaults only");
 
 	while (!ph_sleep(interval)) {
+		bool acted = false;
 		uint64_t kib;
 
 		err = ph_sample_read("/proc", pb_order, &cur);
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			ph_policy_done(&pol, &cur, kib, err);
+			acted = true;
 			if (ph_verbose)
 				ph_log("pagehint-reclaimd: asked %" PRIu64 " MiB: %s", kib >> 10,
 				       err ? "found too little" : "done");
@@ -290,17 +292,21 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			ph_policy_compacted(&pol, &cur);
+			acted = true;
 			ph_log("pagehint-reclaimd: compacted (free: %" PRIu64
 			       " MiB in small blocks, %" PRIu64 " MiB in whole pageblocks)",
 			       cur.frag_kib >> 10, cur.whole_kib >> 10);
 		}
 		if (once && (kib || pol.why == PH_WHY_FLOOR))
 			break;
-		/* The reclaim's own time is not the guest's. */
-		err = ph_sample_read("/proc", pb_order, &prev);
-		if (err)
-			return 1;
-		prev.refaults = cur.refaults;
+		prev = cur;
+		/* The reclaim's or compaction's own time is not the guest's. */
+		if (acted) {
+			err = ph_sample_read("/proc", pb_order, &prev);
+			if (err)
+				return 1;
+			prev.refaults = cur.refaults;
+		}
 	}
 	return 0;
 }
