@@ -215,7 +215,6 @@ bool pagehint_zone_guard_ok(struct zone *zone, unsigned int order,
 bool pagehint_zone_reportable(struct zone *zone, unsigned int order);
 unsigned long pagehint_zone_hint_deficit(struct zone *zone,
 					 unsigned long nr_pages);
-bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages);
 int pagehint_range_migratetype(unsigned long pfn, unsigned long nr_pages);
 bool pagehint_batch_guard_ok(const struct pagehint_batch *batch,
 			     struct zone *zone, unsigned int order,

@@ -202,11 +202,6 @@ int pagehint_range_migratetype(unsigned long pfn, unsigned long nr_pages)
 	return first;
 }
 
-bool pagehint_claimable(unsigned long pfn, unsigned long nr_pages)
-{
-	return pagehint_range_migratetype(pfn, nr_pages) >= 0;
-}
-
 /*
  * Pages migrated so far, all CPUs together: the guest's pgmigrate_success.
  * Read around a claim, it counts what the claim migrated (and, rarely,

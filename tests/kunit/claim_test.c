@@ -228,7 +228,7 @@ static unsigned int ph_free_pageblocks(unsigned long *pfn, unsigned int n)
 					       pageblock_order, &block)) {
 		if (found && block.pfn >> order == pfn[found - 1] >> order)
 			continue;
-		if (pagehint_claimable(block.pfn, pageblock_nr_pages))
+		if (pagehint_range_migratetype(block.pfn, pageblock_nr_pages) >= 0)
 			pfn[found++] = block.pfn;
 	}
 	return found;
