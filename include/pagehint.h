@@ -171,6 +171,12 @@ void pagehint_hotplug_claims_begin(void);
 bool pagehint_hotplug_claimable(unsigned long pfn, unsigned long nr_pages);
 void pagehint_hotplug_claims_end(void);
 
+/* claimers.c: the threads a wave's claims run in, together. */
+void pagehint_claimers_init(void);
+void pagehint_claimers_exit(void);
+void pagehint_together(void (*fn)(void *arg, unsigned int i), void *arg,
+		       unsigned long which);
+
 /* claim.c: own free ranges through the page allocator's public API. */
 /*
  * Ranges [0, nr) are claimed; [nr, nr + nr_proposed) are proposed, to be

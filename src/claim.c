@@ -41,7 +41,6 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/vmstat.h>
-#include <linux/workqueue.h>
 
 #include "pagehint.h"
 #include "balloon.h"
@@ -246,68 +245,18 @@ static int pagehint_claim_range(unsigned long pfn, unsigned long nr_pages)
 	return err;
 }
 
-/*
- * Claims started together: their kworkers wait at @go until all of them
- * run (or HZ / 10 passed), so that they ask for their grace periods at
- * the same moment.
- */
-struct pagehint_claim_wave {
-	unsigned int nr;		/* kworkers to wait for */
-	atomic_t started;
-	struct completion all_started;
-	struct completion go;
-};
-
-/* One claim of a batch's, run by a kworker beside the others. */
+/* One claim of a batch's, made beside the others (pagehint_together()). */
 struct pagehint_claim_work {
-	struct work_struct work;
-	struct pagehint_claim_wave *wave;
 	unsigned long pfn;
 	unsigned long nr_pages;
 	int err;
 };
 
-static void pagehint_claim_work_fn(struct work_struct *work)
+static void pagehint_claim_work_fn(void *arg, unsigned int i)
 {
-	struct pagehint_claim_work *cw =
-		container_of(work, struct pagehint_claim_work, work);
-	struct pagehint_claim_wave *wave = cw->wave;
+	struct pagehint_claim_work *cw = (struct pagehint_claim_work *)arg + i;
 
-	if (atomic_inc_return(&wave->started) == wave->nr)
-		complete(&wave->all_started);
-	wait_for_completion(&wave->go);
 	cw->err = pagehint_claim_range(cw->pfn, cw->nr_pages);
-}
-
-/*
- * Claim the ranges of @cw that @queued names, together; add those claimed
- * to @ok, and the first error to @err.
- */
-static void pagehint_claim_together(struct pagehint_claim_work *cw,
-				    unsigned long queued, unsigned long *ok,
-				    int *err)
-{
-	struct pagehint_claim_wave wave = {
-		.nr = hweight_long(queued),
-		.started = ATOMIC_INIT(0),
-	};
-	unsigned int i;
-
-	init_completion(&wave.all_started);
-	init_completion(&wave.go);
-	for_each_set_bit(i, &queued, BITS_PER_LONG) {
-		cw[i].wave = &wave;
-		INIT_WORK(&cw[i].work, pagehint_claim_work_fn);
-		queue_work(pagehint_percpu_wq, &cw[i].work);
-	}
-	wait_for_completion_timeout(&wave.all_started, HZ / 10);
-	complete_all(&wave.go);
-	for_each_set_bit(i, &queued, BITS_PER_LONG) {
-		flush_work(&cw[i].work);
-		if (!cw[i].err)
-			*ok |= BIT(i);
-		*err = *err ?: cw[i].err;
-	}
 }
 
 /* Do [a, a + an) and [b, b + bn) touch a common block of 2^order pages? */
@@ -373,11 +322,8 @@ int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
  * interrupts every vCPU that is not idle; claims that wait together share
  * their grace periods (a request made while one is under way is served by
  * the next: two at most), where claims one after the other would each have
- * their own.  Kworkers take a while to start, one after the other, so the
- * claims wait until all have started (struct pagehint_claim_wave).  The
- * kworkers are those of this CPU's pool (a per-cpu workqueue): a new one
- * takes the next claim while the others wait, and they run on this CPU,
- * as the worker does.
+ * their own.  The claims run in the claimers' threads (claimers.c), on
+ * this CPU, and wait until all have started.
  *
  * What is claimed joins the ranges held, in the order proposed; the rest
  * is dropped, as a failed claim always was: a range not free any more is
@@ -423,7 +369,12 @@ int pagehint_batch_claim(struct pagehint_batch *batch)
 		}
 	}
 	if (queued)
-		pagehint_claim_together(cw, queued, &ok, &err);
+		pagehint_together(pagehint_claim_work_fn, cw, queued);
+	for_each_set_bit(i, &queued, BITS_PER_LONG) {
+		if (!cw[i].err)
+			ok |= BIT(i);
+		err = err ?: cw[i].err;
+	}
 	migrated = pagehint_pgmigrate_success() - migrated;
 	pagehint_stat_add(&pagehint_stats.claim_ns, ktime_get_ns() - t0);
 	pagehint_hotplug_claims_end();

@@ -642,6 +642,7 @@ int pagehint_worker_init(void)
 			   GFP_KERNEL);
 	if (!w->scans)
 		return -ENOMEM;
+	pagehint_claimers_init();
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
 	pagehint_batch_init(&w->wave, 0);
@@ -661,7 +662,8 @@ void pagehint_worker_exit(void)
 	/* virtio.c has stopped the worker when the driver went away. */
 	WARN_ON_ONCE(w->running || w->batch.nr || w->batch.nr_proposed ||
 		     w->wave.nr || w->wave.nr_proposed);
+	mutex_destroy(&w->lock);
+	pagehint_claimers_exit();
 	kfree(w->scans);
 	w->scans = NULL;
-	mutex_destroy(&w->lock);
 }

@@ -288,6 +288,65 @@ static void claim_together_shares_grace_periods(struct kunit *test)
 			    together, n, seq);
 }
 
+/* Kernel threads created while a wave runs (the task_newtask tracepoint). */
+static atomic_t ph_kthreads_created;
+
+static void ph_probe_task_newtask(void *data, struct task_struct *task,
+				  unsigned long clone_flags)
+{
+	if (task->flags & PF_KTHREAD)
+		atomic_inc(&ph_kthreads_created);
+}
+
+static void ph_find_task_newtask(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "task_newtask"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/*
+ * A wave's claims wait together in kernel threads that exist before the
+ * wave: none is created for it.  A workqueue would start a worker for
+ * each claim blocked in its grace period, and creating a kernel thread
+ * wakes kthreadd and then its creator, two interrupts of other vCPUs each
+ * (most of what a fragmented free cost the other vCPUs, before).
+ */
+static void claim_together_creates_no_thread(struct kunit *test)
+{
+	unsigned long pfn[PAGEHINT_WAVE];
+	struct pagehint_batch *batch = ph_new_batch(test);
+	struct tracepoint *tp = NULL;
+	unsigned int i, n, created;
+	int err;
+
+	for_each_kernel_tracepoint(ph_find_task_newtask, &tp);
+	if (!tp)
+		kunit_skip(test, "no task_newtask tracepoint");
+	n = ph_free_pageblocks(pfn, PAGEHINT_WAVE);
+	if (n < PAGEHINT_WAVE / 2)
+		kunit_skip(test, "%u free pageblocks, %d needed", n, PAGEHINT_WAVE / 2);
+	pagehint_batch_init(batch, ULONG_MAX);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, pagehint_batch_propose(batch, pfn[i],
+							     pageblock_nr_pages,
+							     PAGEHINT_FROM_SCAN), 0);
+	atomic_set(&ph_kthreads_created, 0);
+	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_task_newtask, NULL), 0);
+	err = pagehint_batch_claim(batch);
+	tracepoint_probe_unregister(tp, ph_probe_task_newtask, NULL);
+	tracepoint_synchronize_unregister();
+	created = atomic_read(&ph_kthreads_created);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, batch->nr, n);
+	pagehint_batch_release(batch, false);
+	kunit_info(test, "%u kernel threads created while %u claims ran together\n",
+		   created, n);
+	/* Another subsystem may start one meanwhile; a wave would start dozens. */
+	KUNIT_EXPECT_LE_MSG(test, created, 2U,
+			    "%u kernel threads created while %u claims ran together",
+			    created, n);
+}
+
 /*
  * A batch whose claims fail in part holds what was claimed, in the order
  * proposed, and says why the rest failed: here a range taken between its
@@ -779,6 +838,7 @@ static struct kunit_case pagehint_claim_cases[] = {
 	KUNIT_CASE(claim_inflight_budget),
 	KUNIT_CASE(claim_same_pageblock),
 	KUNIT_CASE(claim_together_shares_grace_periods),
+	KUNIT_CASE(claim_together_creates_no_thread),
 	KUNIT_CASE(claim_together_in_part),
 	KUNIT_CASE(claim_in_use),
 	KUNIT_CASE(claim_never_migrates),

@@ -32,6 +32,7 @@
 #include "../../src/tracker.c"
 #include "../../src/scan.c"
 #include "../../src/hotplug.c"
+#include "../../src/claimers.c"
 #include "../../src/claim.c"
 #include "../../src/host.c"
 #include "../../src/report.c"
