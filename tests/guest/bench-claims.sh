@@ -23,12 +23,19 @@
 # it reported; then per workload the medians per GiB freed (the same denominator for both drivers: the stock
 # driver counts nothing) and pagehint's CAL over the stock driver's.  Run
 # it with --smp 2, 4 and 8 (make bench-claims).
+#
+# ph.ipistacks=1 also prints, per driver and workload, the kernel stacks
+# that sent the function-call interrupts (kprobes with a histogram trigger
+# on the senders, where the kernel has them): where the interrupts come
+# from.
 . /tests/lib.sh
 
 SETTLE=${PH_SETTLE:-12}
 ROUNDS=$(ph_param rounds 3)
 T=/sys/kernel/tracing
 ncpu=$(grep -c ^processor /proc/cpuinfo)
+IPISTACKS=$(ph_param ipistacks 0)
+IPI_EVENTS=
 
 # /tmp/snap FILE: the counts now, into FILE (a script: the workloads run
 # it at their marks).
@@ -98,6 +105,48 @@ fragmented_busy() {
 	return $rc
 }
 
+# The senders of function-call interrupts on x86, probed with a histogram
+# of their callers' stacks (ph.ipistacks=1).
+ipi_probe_init() {
+	local f
+	for f in native_send_call_func_single_ipi native_send_call_func_ipi; do
+		grep -q " $f\$" /proc/kallsyms || continue
+		echo "p:ph_$f $f" >>$T/kprobe_events 2>/dev/null || continue
+		IPI_EVENTS="$IPI_EVENTS ph_$f"
+	done
+	[ -n "$IPI_EVENTS" ] || ph_info "no kprobe on the IPI senders: no stacks"
+}
+
+IPI_HISTS='hist:keys=stacktrace:vals=hitcount:sort=hitcount.descending
+hist:keys=common_pid.execname:vals=hitcount:sort=hitcount.descending'
+
+ipi_stacks_start() {
+	local e h
+	for e in $IPI_EVENTS; do
+		echo "$IPI_HISTS" | while read -r h; do
+			echo "$h" >>$T/events/kprobes/$e/trigger
+		done
+	done
+}
+
+# ipi_stacks_print DRIVER WORKLOAD: the senders' stacks and the tasks
+# running when they sent, since ipi_stacks_start, most frequent first, and
+# detach the histograms.
+ipi_stacks_print() {
+	local e h
+	for e in $IPI_EVENTS; do
+		awk -v h="PH-IPI $1 $2 $e" '
+			$1 == "{" && $2 == "stacktrace:" { s = ""; next }
+			$1 == "{" && $2 == "common_pid:" { sub(/^[^:]*: */, ""); sub(/ *}.*/, ""); s = $0 }
+			/hitcount:/ { sub(/.*hitcount: */, ""); print h, $1, s; s = ""; next }
+			/^ +[a-zA-Z_]/ && !/kprobe_ftrace_handler|^ *0x/ { sub(/^ */, ""); sub(/[+].*/, ""); s = s (s == "" ? "" : "<") $0 }
+		' $T/events/kprobes/$e/hist | sort -k5,5nr | head -n 16
+		echo "$IPI_HISTS" | while read -r h; do
+			echo "!$h" >>$T/events/kprobes/$e/trigger
+		done
+	done
+}
+
 # measure DRIVER WORKLOAD FREED_MIB: run WORKLOAD, which frees FREED_MIB,
 # print the counts between its marks, and keep the figures per GiB freed
 # in /tmp/bench.tsv.
@@ -105,7 +154,9 @@ measure() {
 	local drv=$1 wl=$2 freed=$3 cal tlb exp cl rep
 	sleep 3
 	rm -f /tmp/s0 /tmp/s1
+	[ "$IPISTACKS" = 1 ] && ipi_stacks_start
 	"$(echo "$wl" | tr - _)" && [ -s /tmp/s0 ] && [ -s /tmp/s1 ] || ph_fail "$wl workload failed"
+	[ "$IPISTACKS" = 1 ] && ipi_stacks_print "$drv" "$wl"
 	# shellcheck disable=SC2046
 	set -- $(cat /tmp/s0) $(cat /tmp/s1)
 	cal=$(($6 - $1)) tlb=$(($7 - $2)) cl=$(($9 - $4)) rep=$((${10} - $5))
@@ -128,6 +179,7 @@ if [ -f $T/kprobe_events ]; then
 		echo 1 >$T/events/kprobes/ph_exp/enable; } 2>/dev/null ||
 		ph_info "no kprobe on wait_rcu_exp_gp: expedited grace periods not counted"
 fi
+[ "$IPISTACKS" = 1 ] && ipi_probe_init
 ph_unbind_safe || ph_fail "virtio_balloon cannot be removed from this kernel with reporting on"
 rm -f /tmp/bench.tsv
 for drv in stock pagehint; do
