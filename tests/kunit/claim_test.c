@@ -317,6 +317,7 @@ static void claim_together_creates_no_thread(struct kunit *test)
 	struct pagehint_batch *batch = ph_new_batch(test);
 	struct tracepoint *tp = NULL;
 	unsigned int i, n, created;
+	unsigned long gp;
 	int err;
 
 	for_each_kernel_tracepoint(ph_find_task_newtask, &tp);
@@ -332,15 +333,17 @@ static void claim_together_creates_no_thread(struct kunit *test)
 							     PAGEHINT_FROM_SCAN), 0);
 	atomic_set(&ph_kthreads_created, 0);
 	KUNIT_ASSERT_EQ(test, tracepoint_probe_register(tp, ph_probe_task_newtask, NULL), 0);
+	gp = rcu_exp_batches_completed();
 	err = pagehint_batch_claim(batch);
+	gp = rcu_exp_batches_completed() - gp;
 	tracepoint_probe_unregister(tp, ph_probe_task_newtask, NULL);
 	tracepoint_synchronize_unregister();
 	created = atomic_read(&ph_kthreads_created);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, batch->nr, n);
 	pagehint_batch_release(batch, false);
-	kunit_info(test, "%u kernel threads created while %u claims ran together\n",
-		   created, n);
+	kunit_info(test, "%u kernel threads created while %u claims ran together (%lu expedited grace periods)\n",
+		   created, n, gp);
 	/* Another subsystem may start one meanwhile; a wave would start dozens. */
 	KUNIT_EXPECT_LE_MSG(test, created, 2U,
 			    "%u kernel threads created while %u claims ran together",
