@@ -48,7 +48,6 @@ struct pagehint_claimer {
 	/* Set by pagehint_together() while the thread sleeps; the thread clears it. */
 	struct pagehint_together *job;
 	unsigned int i;			/* the call to make */
-	int cpu;			/* where the thread may run, or -1 */
 };
 
 /*
@@ -98,13 +97,15 @@ static int pagehint_claimer_fn(void *data)
 	return 0;
 }
 
-/* Move @c's thread, which sleeps, to @cpu, unless it is there already. */
+/*
+ * Let @c's thread, which sleeps, run only on @cpu.  A CPU going offline
+ * refuses it, and takes its threads' affinity away when it goes: the
+ * thread then wakes anywhere, as it would without this.
+ */
 static void pagehint_claimer_move(struct pagehint_claimer *c, int cpu)
 {
-	if (c->cpu == cpu)
-		return;
-	/* A CPU going offline refuses it: the thread then runs anywhere. */
-	c->cpu = set_cpus_allowed_ptr(c->task, cpumask_of(cpu)) ? -1 : cpu;
+	if (!cpumask_equal(c->task->cpus_ptr, cpumask_of(cpu)))
+		set_cpus_allowed_ptr(c->task, cpumask_of(cpu));
 }
 
 /*
@@ -129,7 +130,7 @@ void pagehint_together(void (*fn)(void *arg, unsigned int i), void *arg,
 	init_completion(&t.go);
 	init_completion(&t.done);
 	mutex_lock(&pagehint_claimers_lock);
-	t.nr = min(hweight_long(which), pagehint_nr_claimers);
+	t.nr = min_t(unsigned int, hweight_long(which), pagehint_nr_claimers);
 	cpu = raw_smp_processor_id();
 	for_each_set_bit(i, &which, BITS_PER_LONG) {
 		struct pagehint_claimer *c = &pagehint_claimers[k];
@@ -169,7 +170,6 @@ void pagehint_claimers_init(void)
 			break;
 		pagehint_claimers[i].task = task;
 		pagehint_claimers[i].job = NULL;
-		pagehint_claimers[i].cpu = -1;
 		wake_up_process(task);
 	}
 	pagehint_nr_claimers = i;
