@@ -135,10 +135,11 @@ int main(int argc, char **argv)
 		.idle_cpu_pct = 10, .psi_bp = 100, .idle_ticks = 2,
 		.step_kib = 128 << 10, .floor_kib = 0, .min_floor_kib = 64 << 10,
 		.refault_pct = 10, .backoff_min_s = 30, .backoff_max_s = 600,
+		.compact = true, .compact_min_kib = 0, .min_compact_kib = 64 << 10,
 		.compact_every_s = 300, .compact_max_s = 3600,
 	};
 	unsigned int interval = 5, once = 0, pb_order;
-	bool allow_drop = false, compact = true;
+	bool allow_drop = false;
 	struct ph_sample prev, cur;
 	struct ph_reclaimer rec;
 	struct ph_policy pol;
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
 			cfg.compact_max_s = ph_num("compact-max", optarg, 10, 86400);
 			break;
 		case 'C':
-			compact = false;
+			cfg.compact = false;
 			break;
 		case 'd':
 			allow_drop = true;
@@ -230,11 +231,6 @@ int main(int argc, char **argv)
 		ph_log("pagehint-reclaimd: cannot read /proc: %s", strerror(-err));
 		return 1;
 	}
-	if (!compact)
-		cfg.compact_min_kib = 0;
-	else if (!cfg.compact_min_kib)
-		cfg.compact_min_kib = prev.mem_total_kib * 3 / 100 > 65536 ?
-				      prev.mem_total_kib * 3 / 100 : 65536;
 	err = ph_reclaimer_init(&rec, NULL, prev.swap_total_kib > 0, allow_drop);
 	if (err) {
 		/* A setup, not a failure: the unit should not restart it. */
@@ -246,10 +242,11 @@ int main(int argc, char **argv)
 	       PRIu64 " MiB, every %u s when CPUs < %u%% and memory stalls < %u.%02u%%",
 	       rec.why, ph_policy_floor(&pol, &prev) >> 10, cfg.step_kib >> 10, interval,
 	       cfg.idle_cpu_pct, cfg.psi_bp / 100, cfg.psi_bp % 100);
-	if (cfg.compact_min_kib)
+	if (cfg.compact)
 		ph_log("pagehint-reclaimd: compacting when %" PRIu64
 		       " MiB of free memory is in blocks below %u KiB, at most every %u s",
-		       cfg.compact_min_kib >> 10, cfg.page_kib << pb_order, cfg.compact_every_s);
+		       ph_policy_compact_min(&pol, &prev) >> 10, cfg.page_kib << pb_order,
+		       cfg.compact_every_s);
 	if (!prev.has_psi)
 		ph_log("pagehint-reclaimd: %s",
 		       "no /proc/pressure/memory (psi=0?): idle by CPU and refaults only");

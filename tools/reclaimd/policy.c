@@ -55,6 +55,16 @@ uint64_t ph_policy_floor(const struct ph_policy *p, const struct ph_sample *s)
 	return floor > p->cfg.min_floor_kib ? floor : p->cfg.min_floor_kib;
 }
 
+uint64_t ph_policy_compact_min(const struct ph_policy *p, const struct ph_sample *s)
+{
+	uint64_t min;
+
+	if (!p->cfg.compact)
+		return 0;
+	min = p->cfg.compact_min_kib ? p->cfg.compact_min_kib : s->mem_total_kib * 3 / 100;
+	return min > p->cfg.min_compact_kib ? min : p->cfg.min_compact_kib;
+}
+
 /* Hold off from @now_us, twice as long as the last time. */
 static void ph_backoff(struct ph_policy *p, uint64_t now_us, enum ph_why why)
 {
@@ -147,10 +157,10 @@ bool ph_policy_compact(struct ph_policy *p, const struct ph_sample *prev,
 			p->compact_s = p->cfg.compact_every_s;
 		}
 	}
-	if (!p->cfg.compact_min_kib ||
+	if (!p->cfg.compact ||
 	    ph_sample_cpu_busy_pct(prev, cur) >= p->cfg.idle_cpu_pct ||
 	    ph_sample_psi_bp(prev, cur) >= p->cfg.psi_bp ||
-	    cur->frag_kib < p->cfg.compact_min_kib) {
+	    cur->frag_kib < ph_policy_compact_min(p, cur)) {
 		p->frag_run = 0;
 		return false;
 	}

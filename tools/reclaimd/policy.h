@@ -22,7 +22,9 @@ struct ph_policy_cfg {
 	unsigned int backoff_min_s;	/* ... back off this long, doubling */
 	unsigned int backoff_max_s;	/* ... up to this */
 	unsigned int page_kib;		/* the guest's page size */
-	uint64_t compact_min_kib;	/* fragmented free memory worth compacting; 0: off */
+	bool compact;			/* compact fragmented free memory at all */
+	uint64_t compact_min_kib;	/* ... when this much is fragmented; 0: 3% of RAM */
+	uint64_t min_compact_kib;	/* ... and never less than this */
 	unsigned int compact_every_s;	/* at most one compaction this often */
 	unsigned int compact_max_s;	/* ... backing off up to this */
 };
@@ -58,6 +60,9 @@ void ph_policy_init(struct ph_policy *p, const struct ph_policy_cfg *cfg);
 
 /* The page cache this guest keeps, in KiB. */
 uint64_t ph_policy_floor(const struct ph_policy *p, const struct ph_sample *s);
+
+/* The fragmented free memory worth a compaction, in KiB; 0: never. */
+uint64_t ph_policy_compact_min(const struct ph_policy *p, const struct ph_sample *s);
 
 /*
  * Judge the last step and the interval from @prev to @cur: the KiB to

@@ -174,6 +174,7 @@ static void test_compact(void)
 	struct ph_sample s[8];
 	unsigned int i;
 
+	c.compact = true;
 	c.compact_min_kib = 64 << 10;
 	c.compact_every_s = 60;
 	c.compact_max_s = 240;
@@ -205,10 +206,23 @@ static void test_compact(void)
 		EXPECT(!ph_policy_compact(&p, &s[i - 1], &s[i]));
 	}
 	/* Off. */
-	c.compact_min_kib = 0;
+	c.compact = false;
 	ph_policy_init(&p, &c);
 	s[3].frag_kib = 300 << 10;
 	EXPECT(!ph_policy_compact(&p, &s[1], &s[2]) && !ph_policy_compact(&p, &s[2], &s[3]));
+	EXPECT(ph_policy_compact_min(&p, &s[3]) == 0);
+	/*
+	 * The default: 3% of RAM (61 MiB of the 2 GiB guest), but never less
+	 * than min_compact_kib.
+	 */
+	c.compact = true;
+	c.compact_min_kib = 0;
+	c.min_compact_kib = 0;
+	ph_policy_init(&p, &c);
+	EXPECT(ph_policy_compact_min(&p, &s[3]) == s[3].mem_total_kib * 3 / 100);
+	c.min_compact_kib = 64 << 10;
+	ph_policy_init(&p, &c);
+	EXPECT(ph_policy_compact_min(&p, &s[3]) == 64 << 10);
 	/* A compaction that made whole pageblocks keeps the spacing. */
 	c.compact_min_kib = 64 << 10;
 	ph_policy_init(&p, &c);
