@@ -19,6 +19,9 @@ Metrics, all measured on the host unless said otherwise:
   t50 s, t90 s            from the end of the free (the "freed" mark) until
                           RSS fell by 50% / 90% of the final reclaim
   host CPU s/GiB          QEMU's CPU time in the window per GiB reclaimed
+  host THP %              QEMU's AnonHugePages at the end of the watch
+                          window, as a share of guest RAM: what reporting
+                          left of the host's huge pages behind guest memory
   faults pages/s          guest page_fault1-style loop, all vCPUs; and
                           relative to "none"
   churn mean RSS MiB      time-weighted mean host RSS over the phase
@@ -46,12 +49,14 @@ def load_run(d):
             if len(p) >= 4:
                 rss.append((float(p[0]), int(p[1]), int(p[2]), float(p[3])))
     marks = {}
+    bench = {"stats": {}, "thp": {}}
     with open(os.path.join(d, "events.tsv")) as f:
         for line in f:
             p = line.split()
             if len(p) >= 4 and p[1] == "mark":
                 marks[p[2]] = (float(p[0]), int(p[3]))
-    bench = {"stats": {}}
+                if len(p) >= 5:
+                    bench["thp"][p[2]] = int(p[4])
     with open(os.path.join(d, "console.log"), errors="replace") as f:
         for line in f:
             m = re.search(r"PH-BENCH (\S+) (.*)", line)
@@ -131,6 +136,13 @@ def run_metrics(d):
         freed = bench.get(name, {}).get("freed_mib", mib) * 1024
         for k, v in reclaim(rss, marks, name, freed).items():
             m[f"{name} {k}"] = v
+    # The share of guest RAM still on the host's transparent huge pages
+    # (QEMU's AnonHugePages) once a workload's watch ended.
+    ram_kib = bench.get("config", {}).get("memtotal_kib")
+    for name in ("bulk", "frag"):
+        thp = bench["thp"].get(f"{name}-end")
+        m[f"{name} host_thp_pct"] = 100.0 * thp / ram_kib \
+            if thp is not None and ram_kib else None
     m["faults pages_per_s"] = bench.get("faults", {}).get("pages_per_s")
     for ph in ("fast", "slow"):
         t0, t1 = marks[f"churn-{ph}-start"][0], marks[f"churn-{ph}-end"][0]
@@ -212,7 +224,7 @@ def plot(out, configs, runs, name, win_label):
 
 def main():
     out = sys.argv[1]
-    order = ["none", "upstream", "upstream_tuned", "pagehint", "tuned"]
+    order = ["none", "upstream", "upstream_tuned", "upstream0", "pagehint", "tuned"]
     runs = {}
     for d in sorted(os.listdir(out)):
         m = re.fullmatch(r"(\w+)-(\d+)", d)

@@ -13,7 +13,7 @@
 #   PH_BENCH_KERNEL=id   guest kernel (default bookworm-cloud)
 #   PH_BENCH_REPS=N      rounds (default 3)
 #   PH_BENCH_MEM=size    guest RAM (default 2G)
-#   PH_BENCH_CONFIGS     default "none upstream upstream_tuned pagehint tuned"
+#   PH_BENCH_CONFIGS     default "none upstream upstream_tuned upstream0 pagehint tuned"
 #   PH_BENCH_TUNED="ph.order=2 ph.delay=500"   the tuned rows' knobs
 #                        (upstream_tuned: page_reporting_order only)
 #   PH_RESULTS=dir       where results go (default results/bench/<date>)
@@ -27,7 +27,7 @@ set -euo pipefail
 kernel=${PH_BENCH_KERNEL:-bookworm-cloud}
 reps=${PH_BENCH_REPS:-3}
 mem=${PH_BENCH_MEM:-2G}
-configs=${PH_BENCH_CONFIGS:-none upstream upstream_tuned pagehint tuned}
+configs=${PH_BENCH_CONFIGS:-none upstream upstream_tuned upstream0 pagehint tuned}
 tuned=${PH_BENCH_TUNED:-ph.order=2 ph.delay=500}
 out=${PH_RESULTS:-$PH_TOP/results/bench/$(date -u +%Y%m%d-%H%M%S)}
 

@@ -29,7 +29,7 @@ import time
 from rig_channel import HostChannel
 from rig_qemu import (KVM_INIT_S, KVM_SILENT_S, HugePages, Qemu,  # noqa: F401
                       kvm_failure, kvm_usable, mem_mib)
-from rig_sampler import Sampler, faults_cpu, rss_kib  # noqa: F401
+from rig_sampler import Sampler, anon_huge_kib, faults_cpu, rss_kib  # noqa: F401
 
 PASS, FAIL, CRASH, TIMEOUT, SKIP, RIGERR = 0, 1, 2, 3, 4, 5
 # A skip's reason starts with its condition in brackets when the condition
@@ -64,6 +64,7 @@ class Rig:
         self.result = None       # (verdict word, text) from PH-RESULT
         self.crash_lines = []
         self.rss = None
+        self.sampler = None      # the QEMU process's sampler, once it runs
         self.faults = None       # QEMU's (minor faults, CPU s), sampled
         self.rss_peak = 0
         self.booted = None
@@ -114,6 +115,10 @@ class Rig:
             pass
         HostChannel.send(new.ctl, seq, answer + " restored=1")
         return new
+
+    def anon_huge_kib(self):
+        """QEMU's memory on transparent huge pages now, in KiB, or None."""
+        return anon_huge_kib(self.sampler.pid) if self.sampler else None
 
     def event(self, text):
         self.events.write(f"{self.now():.2f}\t{text}\n")
@@ -181,6 +186,7 @@ class Rig:
         a = self.a
         log = open(os.path.join(self.out, "console.log"), "wb")
         sampler = Sampler(os.path.join(self.out, "rss.tsv"), qemu.proc.pid)
+        self.sampler = sampler
         sel = selectors.DefaultSelector()
         sel.register(qemu.con, selectors.EVENT_READ)
         buf = b""

@@ -5,6 +5,7 @@ tests/guest/ph-host), and the QMP client the requests use.
 
 Requests:
   mark LABEL                      record the QEMU process's RSS as LABEL
+                                  (and its AnonHugePages, in events.tsv)
   rss                             the RSS now
   wait-reclaim FROM PEAK FRACTION TIMEOUT
                                   answer once the RSS fell FRACTION of the
@@ -131,7 +132,8 @@ class HostChannel:
             reply = "ok scheduled"
         elif cmd == "mark" and rest:
             self.marks[rest[0]] = h.rss
-            h.event(f"mark {rest[0]} {h.rss}")
+            thp = getattr(h, "anon_huge_kib", lambda: None)()
+            h.event(f"mark {rest[0]} {h.rss}" + ("" if thp is None else f" {thp}"))
             reply = f"ok {h.rss}"
         elif cmd == "migrate" and len(rest) == 1 and self.migration is None:
             reply = self.start_migration(seq, rest[0])

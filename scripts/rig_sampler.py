@@ -33,6 +33,20 @@ def rss_kib(pid):
     return rss
 
 
+def anon_huge_kib(pid):
+    """The process's anonymous memory on transparent huge pages
+    (AnonHugePages of smaps_rollup, which walks its page tables: read at
+    marks, not every sample), in KiB, or None."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("AnonHugePages:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return None
+
+
 class Sampler:
     """Samples one process into rss.tsv; due() says when the next sample is."""
 

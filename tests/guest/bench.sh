@@ -12,6 +12,9 @@
 #   ph.cfg=tuned     pagehint, report_order=ph.order (2), delay_ms=ph.delay (500)
 #   ph.cfg=upstream_tuned  the kernel's page reporting at page_reporting_order
 #                    ph.order (2); its 2 s delay is fixed
+#   ph.cfg=upstream0 the kernel's page reporting at page_reporting_order 0,
+#                    what catches every free page (and costs the host its
+#                    huge pages)
 #   ph.win=SECONDS   how long each free is watched (20)
 #   ph.secs=SECONDS  fault loop time per vCPU (10)
 . /tests/lib.sh
@@ -22,14 +25,19 @@ SECS=$(ph_param secs 10)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 
 case $CFG in
-none | upstream | upstream_tuned)
+none | upstream | upstream_tuned | upstream0)
 	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
 	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
 	# After the driver registered: 6.1 sets the order at registration.
-	if [ "$CFG" = upstream_tuned ]; then
-		ph_param order 2 >/sys/module/page_reporting/parameters/page_reporting_order ||
+	order=
+	case $CFG in
+	upstream_tuned) order=$(ph_param order 2) ;;
+	upstream0) order=0 ;;
+	esac
+	if [ -n "$order" ]; then
+		echo "$order" >/sys/module/page_reporting/parameters/page_reporting_order ||
 			ph_fail "cannot set page_reporting_order"
-		[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$(ph_param order 2)" ] ||
+		[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$order" ] ||
 			ph_fail "page_reporting_order did not take"
 	fi
 	if [ "$CFG" != none ]; then
@@ -65,7 +73,7 @@ stats() {
 
 echo "PH-BENCH config $CFG ncpu=$ncpu memtotal_kib=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 [ ! -d $PH_SYSFS ] || echo "PH-BENCH knobs report_order=$(cat $PH_SYSFS/report_order) delay_ms=$(cat $PH_SYSFS/delay_ms)"
-[ "$CFG" != upstream_tuned ] ||
+[ -z "${order:-}" ] ||
 	echo "PH-BENCH knobs page_reporting_order=$(cat /sys/module/page_reporting/parameters/page_reporting_order)"
 
 # 1. bulk: 1 GiB touched, then freed at once.

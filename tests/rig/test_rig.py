@@ -6,6 +6,7 @@ every guest test worthless, so this runs first in `make check`."""
 
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -405,6 +406,11 @@ class Sampling(unittest.TestCase):
 
     def test_gone(self):
         self.assertIsNone(rig.faults_cpu(2 ** 22 + 12345))
+        self.assertIsNone(rig.anon_huge_kib(2 ** 22 + 12345))
+
+    def test_anon_huge(self):
+        """AnonHugePages of smaps_rollup, which every process has."""
+        self.assertGreaterEqual(rig.anon_huge_kib(os.getpid()), 0)
 
 
 class BenchReport(unittest.TestCase):
@@ -434,6 +440,22 @@ class BenchReport(unittest.TestCase):
         self.assertAlmostEqual(m["t90_s"], 9.0, delta=0.11)
         self.assertAlmostEqual(m["host_cpu_s"], 1.9, delta=0.01)
         self.assertAlmostEqual(bench_report.mean_rss(rss, 20, 29), 1024)
+
+    def test_marks_with_huge_pages(self):
+        """A mark's fifth column is QEMU's AnonHugePages then; older runs
+        have four."""
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, "rss.tsv"), "w") as f:
+            f.write("t_s\trss_kib\tminflt\tcpu_s\n0.00\t1000\t0\t0.00\n")
+        with open(os.path.join(d, "events.tsv"), "w") as f:
+            f.write("1.00\tmark frag-peak 3000 2048\n2.00\tmark frag-end 1000\n")
+        with open(os.path.join(d, "console.log"), "w") as f:
+            f.write("PH-BENCH config pagehint ncpu=2 memtotal_kib=2000000\n")
+        rss, marks, bench = bench_report.load_run(d)
+        self.assertEqual(marks["frag-peak"], (1.0, 3000))
+        self.assertEqual(marks["frag-end"], (2.0, 1000))
+        self.assertEqual(bench["thp"], {"frag-peak": 2048})
+        shutil.rmtree(d)
 
     def test_no_reclaim(self):
         rss = [(i / 10, 2000 * 1024, 0, 0.0) for i in range(100)]
