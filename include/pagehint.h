@@ -172,7 +172,7 @@ bool pagehint_hotplug_claimable(unsigned long pfn, unsigned long nr_pages);
 void pagehint_hotplug_claims_end(void);
 
 /* claimers.c: the threads a wave's claims run in, together. */
-void pagehint_claimers_init(void);
+int pagehint_claimers_init(void);
 void pagehint_claimers_exit(void);
 void pagehint_together(void (*fn)(void *arg, unsigned int i), void *arg,
 		       unsigned long which);

@@ -637,12 +637,18 @@ void pagehint_worker_release_inflight(void)
 int pagehint_worker_init(void)
 {
 	struct pagehint_worker *w = &pagehint_worker;
+	int err;
 
 	w->scans = kcalloc(nr_node_ids * MAX_NR_ZONES, sizeof(*w->scans),
 			   GFP_KERNEL);
 	if (!w->scans)
 		return -ENOMEM;
-	pagehint_claimers_init();
+	err = pagehint_claimers_init();
+	if (err) {
+		kfree(w->scans);
+		w->scans = NULL;
+		return err;
+	}
 	mutex_init(&w->lock);
 	INIT_DELAYED_WORK(&w->work, pagehint_work_fn);
 	pagehint_batch_init(&w->wave, 0);
