@@ -304,8 +304,8 @@ static void balloon_page_migrates(struct kunit *test)
 	struct ph_fake_dev *fake = ph_balloon_bind(test, PH_FEATURES_QEMU);
 	unsigned long first, block, moves, pfn;
 	struct pagehint_batch *batch = ph_new_batch(test);
-	unsigned int in_block, i;
-	int err = -EBUSY, tries;
+	unsigned int in_block, i, blocks;
+	int err, tries;
 
 	/* Few pages, so that one pair per page fits the fake's log. */
 	ph_balloon_ask(fake, PH_FAKE_BALLOON_LOG / 2 * PAGEHINT_BALLOON_PAGES_PER_PAGE);
@@ -315,28 +315,39 @@ static void balloon_page_migrates(struct kunit *test)
 	if (!first)
 		goto out;
 	block = ALIGN_DOWN(first, nr);
-	in_block = ph_balloon_pages_in(block, nr, &first);
+	for (blocks = 0; ; blocks++) {
+		in_block = ph_balloon_pages_in(block, nr, &first);
+		spin_lock(&fake->lock);
+		fake->balloon_log_n = 0;
+		spin_unlock(&fake->lock);
+		moves = ph_balloon_migrations();
+		pagehint_batch_init(batch, ULONG_MAX);
+		KUNIT_EXPECT_EQ(test, pagehint_claim(batch, block, nr, PAGEHINT_FROM_SCAN),
+				-EBUSY);
+		KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(block, nr, &pfn), in_block);
+		KUNIT_EXPECT_EQ(test, ph_balloon_migrations(), moves);
+		KUNIT_EXPECT_EQ(test, fake->balloon_log_n, 0U);
 
-	spin_lock(&fake->lock);
-	fake->balloon_log_n = 0;
-	spin_unlock(&fake->lock);
-	moves = ph_balloon_migrations();
-	pagehint_batch_init(batch, ULONG_MAX);
-	KUNIT_EXPECT_EQ(test, pagehint_claim(batch, block, nr, PAGEHINT_FROM_SCAN),
-			-EBUSY);
-	KUNIT_EXPECT_EQ(test, ph_balloon_pages_in(block, nr, &pfn), in_block);
-	KUNIT_EXPECT_EQ(test, ph_balloon_migrations(), moves);
-	KUNIT_EXPECT_EQ(test, fake->balloon_log_n, 0U);
-
-	/* Other pages of the block may be busy for a moment: try again. */
-	for (tries = 0; tries < 10 && err; tries++) {
-		err = pagehint_alloc_contig_range(block, block + nr, MIGRATE_MOVABLE,
-						  GFP_KERNEL | __GFP_NOWARN);
-		if (err)
-			msleep(100);
+		/* Other pages of the block may be busy for a moment: try again. */
+		for (tries = 0, err = -EBUSY; tries < 3 && err; tries++) {
+			err = pagehint_alloc_contig_range(block, block + nr,
+							  MIGRATE_MOVABLE,
+							  GFP_KERNEL | __GFP_NOWARN);
+			if (err)
+				msleep(100);
+		}
+		/*
+		 * Or one is unmovable (a kernel stack, a page table): the
+		 * next pageblock that holds balloon pages, then.
+		 */
+		if (!err || blocks == 7 ||
+		    !ph_balloon_pages_in(block + nr, ULONG_MAX - block - nr, &first))
+			break;
+		block = ALIGN_DOWN(first, nr);
 	}
-	KUNIT_EXPECT_EQ_MSG(test, err, 0, "alloc_contig_range() of PFNs %#lx+%lu",
-			    block, nr);
+	KUNIT_EXPECT_EQ_MSG(test, err, 0,
+			    "alloc_contig_range() of PFNs %#lx+%lu, the last of %u pageblocks with balloon pages",
+			    block, nr, blocks + 1);
 	if (err)
 		goto out;
 	free_contig_range(block, nr);
