@@ -29,7 +29,6 @@
  * holds (and at least one report's worth), and bound what is held at once.
  */
 
-#include <linux/completion.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -246,15 +245,15 @@ static int pagehint_claim_range(unsigned long pfn, unsigned long nr_pages)
 }
 
 /* One claim of a batch's, made beside the others (pagehint_together()). */
-struct pagehint_claim_work {
+struct pagehint_claim_call {
 	unsigned long pfn;
 	unsigned long nr_pages;
 	int err;
 };
 
-static void pagehint_claim_work_fn(void *arg, unsigned int i)
+static void pagehint_claim_call_fn(void *arg, unsigned int i)
 {
-	struct pagehint_claim_work *cw = (struct pagehint_claim_work *)arg + i;
+	struct pagehint_claim_call *cw = (struct pagehint_claim_call *)arg + i;
 
 	cw->err = pagehint_claim_range(cw->pfn, cw->nr_pages);
 }
@@ -338,14 +337,14 @@ int pagehint_batch_propose(struct pagehint_batch *batch, unsigned long pfn,
 int pagehint_batch_claim(struct pagehint_batch *batch)
 {
 	unsigned int i, n = batch->nr_proposed, first = batch->nr;
-	struct pagehint_claim_work one, *cw = NULL, *c;
+	struct pagehint_claim_call one, *cw = NULL, *c;
 	unsigned long ok = 0, queued = 0, migrated, len;
 	int err = 0;
 	u64 t0;
 
 	if (!n)
 		return 0;
-	/* Without memory for the work items: one claim after the other. */
+	/* Without memory for the calls: one claim after the other. */
 	if (n > 1)
 		cw = kmalloc_array(n, sizeof(*cw), GFP_KERNEL | __GFP_NOWARN);
 
@@ -369,7 +368,7 @@ int pagehint_batch_claim(struct pagehint_batch *batch)
 		}
 	}
 	if (queued)
-		pagehint_together(pagehint_claim_work_fn, cw, queued);
+		pagehint_together(pagehint_claim_call_fn, cw, queued);
 	for_each_set_bit(i, &queued, BITS_PER_LONG) {
 		if (!cw[i].err)
 			ok |= BIT(i);
