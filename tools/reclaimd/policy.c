@@ -48,21 +48,25 @@ void ph_policy_init(struct ph_policy *p, const struct ph_policy_cfg *cfg)
 	p->compact_judge = false;
 }
 
+/* @set if given (not 0), else @pct percent of RAM; never less than @min. */
+static uint64_t ph_kib_or_share(uint64_t set, const struct ph_sample *s,
+				unsigned int pct, uint64_t min)
+{
+	uint64_t kib = set ? set : s->mem_total_kib * pct / 100;
+
+	return kib > min ? kib : min;
+}
+
 uint64_t ph_policy_floor(const struct ph_policy *p, const struct ph_sample *s)
 {
-	uint64_t floor = p->cfg.floor_kib ? p->cfg.floor_kib : s->mem_total_kib / 20;
-
-	return floor > p->cfg.min_floor_kib ? floor : p->cfg.min_floor_kib;
+	return ph_kib_or_share(p->cfg.floor_kib, s, 5, p->cfg.min_floor_kib);
 }
 
 uint64_t ph_policy_compact_min(const struct ph_policy *p, const struct ph_sample *s)
 {
-	uint64_t min;
-
 	if (!p->cfg.compact)
 		return 0;
-	min = p->cfg.compact_min_kib ? p->cfg.compact_min_kib : s->mem_total_kib * 3 / 100;
-	return min > p->cfg.min_compact_kib ? min : p->cfg.min_compact_kib;
+	return ph_kib_or_share(p->cfg.compact_min_kib, s, 3, p->cfg.min_compact_kib);
 }
 
 /* Hold off from @now_us, twice as long as the last time. */
