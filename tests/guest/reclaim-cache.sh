@@ -17,7 +17,6 @@
 MIB=$(ph_param mib 1024)
 HOT=64
 
-
 file_mib() {
 	echo $((($(ph_meminfo 'Active(file)') + $(ph_meminfo 'Inactive(file)')) >> 10))
 }

@@ -18,7 +18,6 @@
 ROUNDS=$(ph_param rounds 12)
 PAUSE=$(ph_param pause 0.5)
 
-
 # faults: QEMU's minor faults so far.
 faults() {
 	ph-host faults | awk '{ print $2 }'

@@ -11,7 +11,6 @@
 
 MIB=512
 
-
 ph_disk
 
 insmod $PH_KO || ph_fail "insmod failed"
