@@ -18,8 +18,10 @@ Requests:
   migrate URI                     migrate the guest to URI (QMP migrate, no
                                   bandwidth limit), resume it when done, and
                                   answer "ok total_ms=N transferred=BYTES
-                                  downtime_ms=N" (the guest is paused at the
-                                  end, so the answer waits for the resume)
+                                  downtime_ms=N passes=N normal=PAGES
+                                  duplicate=PAGES" (the guest is paused at
+                                  the end, so the answer waits for the
+                                  resume); its progress goes into events
   migrate-restore                 the same to a file, then end this QEMU and
                                   start a new one from the file (-incoming):
                                   the guest goes on in the migrated image,
@@ -275,7 +277,17 @@ class HostChannel:
         except (OSError, ValueError) as e:
             info = {"status": "failed", "error-desc": str(e)}
         status = info.get("status")
+        ram = info.get("ram", {})
         if status not in ("completed", "failed", "cancelled"):
+            # The progress, every sample: how far each pass got (pages
+            # skipped by the guest's hints are neither normal nor
+            # duplicate).
+            if ram:
+                self.host.event(
+                    f"migration {status} pass={ram.get('dirty-sync-count', 0)} "
+                    f"normal={ram.get('normal', 0)} duplicate={ram.get('duplicate', 0)} "
+                    f"remaining={ram.get('remaining', 0)} "
+                    f"transferred={ram.get('transferred', 0)}")
             return
         seq, self.migration = self.migration, None
         restore, self.restore = self.restore, False
@@ -283,10 +295,12 @@ class HostChannel:
             self.send(ctl, seq, f"error migration {status}: {info.get('error-desc', '')}")
             self.qmp_request("cont", "")
             return
-        ram = info.get("ram", {})
         answer = (f"ok total_ms={info.get('total-time', 0)} "
                   f"transferred={ram.get('transferred', 0)} "
-                  f"downtime_ms={info.get('downtime', 0)}")
+                  f"downtime_ms={info.get('downtime', 0)} "
+                  f"passes={ram.get('dirty-sync-count', 0)} "
+                  f"normal={ram.get('normal', 0)} "
+                  f"duplicate={ram.get('duplicate', 0)}")
         if restore:
             self.restart = (seq, answer)
             return

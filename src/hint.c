@@ -23,9 +23,16 @@
  * (pagehint_zone_hint_deficit()): the guest's allocations during the
  * migration find their memory without reclaim, which would make the
  * shrinker give blocks back for the next round to take, zero and hint
- * again.  The shrinker gives back only what the zones lack, and a block
- * the allocator hands back that was hinted earlier in the same migration
- * is held without being hinted again.
+ * again.  The shrinker gives back only what the zones lack.
+ *
+ * A block taken in a round is hinted once more at the start of the next:
+ * its zeroing put it in the host's dirty log, which the host reads between
+ * rounds, and held since, it is still free.  Hinted again, it costs no
+ * allocation and no zeroing, and the host does not send it even as zero
+ * pages (the stock driver's blocks are all sent again in the pass after
+ * their hint).  A block the host has not used yet (it may be reading its
+ * hint) is never given back: a page written before the host reads its
+ * hint could be left out of the migration.
  *
  * Life: pagehint_hint_start() with the queue once the device is ready,
  * _stop() before it is reset, which gives every block back.
@@ -77,20 +84,23 @@ static struct pagehint_hint {
 	 */
 	u32 cmd_id_received;
 	__virtio32 *ids;
-	/* list_lock protects blocks and nr_blocks (work and shrinker). */
-	spinlock_t list_lock;
-	struct list_head blocks;
-	unsigned long nr_blocks;
-	struct shrinker *shrinker;
 	/*
-	 * The blocks hinted in this migration (since the first round after
-	 * DONE), one bit per naturally aligned block of PFNs below
-	 * seen_bits << PAGEHINT_HINT_ORDER: the work's own, allocated by the
-	 * first round, freed at DONE and at stop.  NULL: not allocated, then
-	 * nothing is known to be hinted already.
+	 * list_lock protects the lists and the counts (work and shrinker).
+	 * A held block is on one list:
+	 *  - queued: handed to the device, which has not used it yet; only
+	 *    the work takes it off (when the device has used it, or at DONE
+	 *    and at stop), never the shrinker;
+	 *  - fresh: used, and taken (zeroed) in the round under way: the next
+	 *    round hints it again (page_private() 1 until then);
+	 *  - blocks: used, and not written since the host last looked.
 	 */
-	unsigned long *seen;
-	unsigned long seen_bits;
+	spinlock_t list_lock;
+	struct list_head queued;
+	struct list_head fresh;
+	struct list_head blocks;
+	unsigned long nr_blocks;	/* on the three lists, or being moved */
+	unsigned long nr_queued;
+	struct shrinker *shrinker;
 	/* The node and zone the round takes blocks from now: the work's. */
 	int target_nid;
 	enum zone_type target_zid;
@@ -98,6 +108,8 @@ static struct pagehint_hint {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
 	.stopped = true,
 	.list_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.list_lock),
+	.queued = LIST_HEAD_INIT(pagehint_hint.queued),
+	.fresh = LIST_HEAD_INIT(pagehint_hint.fresh),
 	.blocks = LIST_HEAD_INIT(pagehint_hint.blocks),
 };
 
@@ -109,43 +121,53 @@ static u32 pagehint_hint_cmd_id(struct pagehint_hint *h)
 	return h->cmd_id_received;
 }
 
-/* Give up to @nr held blocks back to the allocator; returns how many. */
-static unsigned long pagehint_hint_release(struct pagehint_hint *h,
-					   unsigned long nr)
+/* Free up to @nr blocks of @list; returns how many.  Under list_lock. */
+static unsigned long pagehint_hint_free_list(struct pagehint_hint *h,
+					     struct list_head *list,
+					     unsigned long nr)
 {
 	unsigned long done = 0;
 	struct page *page;
 
-	spin_lock_irq(&h->list_lock);
-	while (done < nr && !list_empty(&h->blocks)) {
-		page = list_first_entry(&h->blocks, struct page, lru);
+	lockdep_assert_held(&h->list_lock);
+	while (done < nr && !list_empty(list)) {
+		page = list_first_entry(list, struct page, lru);
 		list_del(&page->lru);
+		set_page_private(page, 0);
 		__free_pages(page, PAGEHINT_HINT_ORDER);
 		done++;
 	}
 	h->nr_blocks -= done;
+	return done;
+}
+
+/*
+ * Give up to @nr held blocks the device has used back to the allocator,
+ * the clean ones first; returns how many.
+ */
+static unsigned long pagehint_hint_release(struct pagehint_hint *h,
+					   unsigned long nr)
+{
+	unsigned long done;
+
+	spin_lock_irq(&h->list_lock);
+	done = pagehint_hint_free_list(h, &h->blocks, nr);
+	done += pagehint_hint_free_list(h, &h->fresh, nr - done);
 	spin_unlock_irq(&h->list_lock);
 	return done;
 }
 
-/* A migration begins: remember what it hints, if the bitmap can be had. */
-static void pagehint_hint_seen_begin(struct pagehint_hint *h)
+/*
+ * Give every block back, those the device holds too: at DONE, where the
+ * host no longer reads hints, and at stop, before the reset.  The work's
+ * (stop's once the work is cancelled).
+ */
+static void pagehint_hint_release_all(struct pagehint_hint *h)
 {
-	unsigned long end = 0;
-	int nid;
-
-	if (h->seen)
-		return;
-	for_each_online_node(nid)
-		end = max(end, node_end_pfn(nid));
-	h->seen_bits = DIV_ROUND_UP(end, 1UL << PAGEHINT_HINT_ORDER);
-	h->seen = bitmap_zalloc(h->seen_bits, GFP_KERNEL | __GFP_NOWARN);
-}
-
-static void pagehint_hint_seen_end(struct pagehint_hint *h)
-{
-	bitmap_free(h->seen);
-	h->seen = NULL;
+	spin_lock_irq(&h->list_lock);
+	h->nr_queued -= pagehint_hint_free_list(h, &h->queued, ULONG_MAX);
+	spin_unlock_irq(&h->list_lock);
+	pagehint_hint_release(h, ULONG_MAX);
 }
 
 /*
@@ -208,29 +230,25 @@ static bool pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
 	return false;
 }
 
-/* Was @page's block hinted before in this migration? */
-static bool pagehint_hint_seen(struct pagehint_hint *h, struct page *page)
-{
-	unsigned long bit = page_to_pfn(page) >> PAGEHINT_HINT_ORDER;
-
-	return h->seen && bit < h->seen_bits && test_bit(bit, h->seen);
-}
-
-static void pagehint_hint_mark_seen(struct pagehint_hint *h, struct page *page)
-{
-	unsigned long bit = page_to_pfn(page) >> PAGEHINT_HINT_ORDER;
-
-	if (h->seen && bit < h->seen_bits)
-		__set_bit(bit, h->seen);
-}
-
-/* Drop what the host has read (used buffers); nothing to free there. */
-static void pagehint_hint_reap(struct virtqueue *vq)
+/*
+ * Take what the device has used: a block goes to the fresh list if it was
+ * taken in this round, else to the clean ones; an id needs nothing.
+ */
+static void pagehint_hint_reap(struct pagehint_hint *h)
 {
 	unsigned int len;
+	struct page *page;
+	void *token;
 
-	while (virtqueue_get_buf(vq, &len))
-		;
+	while ((token = virtqueue_get_buf(h->vq, &len))) {
+		if (token == &h->ids[0] || token == &h->ids[1])
+			continue;
+		page = token;
+		spin_lock_irq(&h->list_lock);
+		list_move(&page->lru, page_private(page) ? &h->fresh : &h->blocks);
+		h->nr_queued--;
+		spin_unlock_irq(&h->list_lock);
+	}
 }
 
 static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
@@ -238,7 +256,7 @@ static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
 	struct scatterlist sg;
 	int err;
 
-	pagehint_hint_reap(h->vq);
+	pagehint_hint_reap(h);
 	sg_init_one(&sg, id, sizeof(*id));
 	err = virtqueue_add_outbuf(h->vq, &sg, 1, id, GFP_KERNEL);
 	if (!err)
@@ -246,39 +264,94 @@ static int pagehint_hint_send_id(struct pagehint_hint *h, __virtio32 *id)
 	return err;
 }
 
-/* Hold @page, hinted or not, until DONE or the shrinker. */
-static void pagehint_hint_hold(struct pagehint_hint *h, struct page *page)
+/*
+ * Wait for room in the queue: false while it is full (one entry stays
+ * free for the stop id).  The queue has no callback: poll, rather than
+ * take and give back a block over and over.
+ */
+static bool pagehint_hint_room(struct pagehint_hint *h)
 {
+	pagehint_hint_reap(h);
+	if (h->vq->num_free > 1)
+		return true;
+	usleep_range(500, 1000);
+	return false;
+}
+
+/*
+ * Hint @page, held (@taken: just taken, not counted yet), to the host: 0 or
+ * the queue's error.
+ */
+static int pagehint_hint_queue(struct pagehint_hint *h, struct page *page,
+			       bool taken)
+{
+	struct scatterlist sg;
+	int err;
+
+	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
+	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
+	if (err)
+		return err;
+	virtqueue_kick(h->vq);
 	spin_lock_irq(&h->list_lock);
-	list_add(&page->lru, &h->blocks);
-	h->nr_blocks++;
+	list_add(&page->lru, &h->queued);
+	h->nr_queued++;
+	h->nr_blocks += taken;
 	spin_unlock_irq(&h->list_lock);
+	pagehint_stat_add(&pagehint_stats.migration_hinted_bytes,
+			  PAGE_SIZE << PAGEHINT_HINT_ORDER);
+	return 0;
+}
+
+static bool pagehint_hint_current(struct pagehint_hint *h)
+{
+	return !READ_ONCE(h->stopped) &&
+	       virtio32_to_cpu(h->vdev, h->ids[0]) == pagehint_hint_cmd_id(h);
+}
+
+/*
+ * Hint again the blocks the last round took: 0 or the queue's error.  What
+ * a new id cuts short stays fresh, for the round that id starts.
+ */
+static int pagehint_hint_again(struct pagehint_hint *h)
+{
+	struct page *page;
+	LIST_HEAD(again);
+	int err = 0;
+
+	spin_lock_irq(&h->list_lock);
+	list_splice_init(&h->fresh, &again);
+	spin_unlock_irq(&h->list_lock);
+	while (!list_empty(&again) && pagehint_hint_current(h)) {
+		if (!pagehint_hint_room(h))
+			continue;
+		page = list_first_entry(&again, struct page, lru);
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		err = pagehint_hint_queue(h, page, false);
+		if (err) {
+			list_add(&page->lru, &again);
+			break;
+		}
+	}
+	spin_lock_irq(&h->list_lock);
+	list_splice(&again, &h->fresh);
+	spin_unlock_irq(&h->list_lock);
+	return err;
 }
 
 /*
  * Hand the host one more free block: 0, -EINTR when the round is over
- * (every zone at its floor), or the queue's error.  A block hinted before
- * in this migration (given back by the shrinker) is held again but not
- * hinted: its allocation zeroed it (init_on_alloc), which the host's log
- * saw, and held, it is not handed to this round again and again.
+ * (every zone at its floor), or the queue's error.
  */
 static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
-	struct scatterlist sg;
 	struct page *page;
 	gfp_t gfp;
 	int err;
 
-	pagehint_hint_reap(h->vq);
-	/*
-	 * One entry stays free for the stop id.  A full queue waits for the
-	 * host to read hints (the queue has no callback: poll), rather than
-	 * take and give back a block over and over.
-	 */
-	if (h->vq->num_free <= 1) {
-		usleep_range(500, 1000);
+	if (!pagehint_hint_room(h))
 		return 0;
-	}
 	if (!pagehint_hint_target(h, &gfp))
 		return -EINTR;
 	page = alloc_pages_node(h->target_nid, gfp, PAGEHINT_HINT_ORDER);
@@ -289,22 +362,14 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 		pagehint_hint_next_target(h);
 		return 0;
 	}
-	if (pagehint_hint_seen(h, page)) {
-		pagehint_hint_hold(h, page);
-		return 0;
-	}
-	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
-	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
+	/* Zeroed now: hinted again in the next round. */
+	set_page_private(page, 1);
+	err = pagehint_hint_queue(h, page, true);
 	if (err) {
+		set_page_private(page, 0);
 		__free_pages(page, PAGEHINT_HINT_ORDER);
-		return err;
 	}
-	virtqueue_kick(h->vq);
-	pagehint_hint_mark_seen(h, page);
-	pagehint_hint_hold(h, page);
-	pagehint_stat_add(&pagehint_stats.migration_hinted_bytes,
-			  PAGE_SIZE << PAGEHINT_HINT_ORDER);
-	return 0;
+	return err;
 }
 
 /* One round: the id, free blocks until none or a new id, then STOP. */
@@ -313,14 +378,18 @@ static void pagehint_hint_round(struct pagehint_hint *h)
 	struct device *dev = &h->vdev->dev;
 	int err;
 
-	pagehint_hint_seen_begin(h);
 	pagehint_hint_first_target(h);
 	h->ids[0] = cpu_to_virtio32(h->vdev, pagehint_hint_cmd_id(h));
 	err = pagehint_hint_send_id(h, &h->ids[0]);
 	if (err)
 		dev_err(dev, "free page hinting: cannot send the start id: %d\n", err);
-	while (!err && !READ_ONCE(h->stopped) &&
-	       virtio32_to_cpu(h->vdev, h->ids[0]) == pagehint_hint_cmd_id(h)) {
+	if (!err) {
+		err = pagehint_hint_again(h);
+		if (err)
+			dev_err(dev, "free page hinting: cannot send a block again: %d\n",
+				err);
+	}
+	while (!err && pagehint_hint_current(h)) {
 		err = pagehint_hint_send_block(h);
 		if (err == -EINTR) {
 			err = 0;
@@ -341,8 +410,8 @@ static void pagehint_hint_work(struct work_struct *work)
 	u32 id = pagehint_hint_cmd_id(h);
 
 	if (id == VIRTIO_BALLOON_CMD_ID_DONE) {
-		pagehint_hint_release(h, ULONG_MAX);
-		pagehint_hint_seen_end(h);
+		pagehint_hint_reap(h);
+		pagehint_hint_release_all(h);
 	} else if (id != VIRTIO_BALLOON_CMD_ID_STOP &&
 		 id != virtio32_to_cpu(h->vdev, h->ids[0]))
 		pagehint_hint_round(h);
@@ -374,7 +443,10 @@ static unsigned long pagehint_hint_deficit(void)
 static unsigned long pagehint_hint_count(struct shrinker *s,
 					 struct shrink_control *sc)
 {
-	unsigned long held = READ_ONCE(pagehint_hint.nr_blocks) << PAGEHINT_HINT_ORDER;
+	struct pagehint_hint *h = &pagehint_hint;
+	unsigned long nr = READ_ONCE(h->nr_blocks), queued = READ_ONCE(h->nr_queued);
+	/* Not the device's: two reads without the lock, maybe a moment apart. */
+	unsigned long held = nr > queued ? (nr - queued) << PAGEHINT_HINT_ORDER : 0;
 
 	return held ? min(held, round_up(pagehint_hint_deficit(),
 					 1UL << PAGEHINT_HINT_ORDER)) : 0;
@@ -465,8 +537,7 @@ void pagehint_hint_stop(void)
 	h->shrinker = NULL;
 	destroy_workqueue(h->wq);
 	h->wq = NULL;
-	pagehint_hint_release(h, ULONG_MAX);
-	pagehint_hint_seen_end(h);
+	pagehint_hint_release_all(h);
 	h->vq = NULL;
 }
 

@@ -12,7 +12,9 @@
 # Prints the bytes QEMU sent and the time it took; stock-migrate and the
 # ph.driver=none form run the same with virtio_balloon and with no driver.
 # ph.writer=0: no checker writing during the migration (an idle guest;
-# make bench-migrate).
+# make bench-migrate).  ph.hinttrace=1: print when each hinted block was
+# taken and where (PH-HINT lines, guest time of the migrate request 0), to
+# set beside the rig's migration events.
 #
 # With the device's reporting on as well (--free-page-hint alone), hinting
 # must leave the allocator as it found it: the blocks it holds until DONE
@@ -25,6 +27,8 @@
 
 DRIVER=${PH_DRIVER:-$(ph_param driver pagehint)}
 WRITER=$(ph_param writer 1)
+HINTTRACE=$(ph_param hinttrace 0)
+T=/sys/kernel/tracing
 ph_load_driver "$DRIVER"
 if [ "$DRIVER" != none ]; then
 	ph_need_feature free-page-hint 3
@@ -41,13 +45,30 @@ fi
 blocks0=$(ph_pageblocks_typed Unmovable)
 ph_info "$DRIVER: MemFree $(($(ph_meminfo MemFree) >> 10)) MiB before the migration"
 [ "$WRITER" = 0 ] || ph_churn_start 128
-ph-memtouch -m 256 -c "ph-host migrate-restore >/tmp/migrate" >/tmp/touch.out ||
+mark=
+if [ "$HINTTRACE" = 1 ]; then
+	# The blocks hinted are the allocations of the largest order.
+	echo "order == $(awk 'NR == 1 { print NF - 5 }' /proc/buddyinfo)" \
+		>$T/events/kmem/mm_page_alloc/filter
+	echo 1 >$T/events/kmem/mm_page_alloc/enable
+	mark="echo migrate >$T/trace_marker; "
+fi
+ph-memtouch -m 256 -c "${mark}ph-host migrate-restore >/tmp/migrate" >/tmp/touch.out ||
 	ph_fail "memory changed across the migration: $(cat /tmp/touch.out)"
 [ "$WRITER" = 0 ] || ph_churn_stop ||
 	ph_fail "the checker found memory changed across the migration"
 m=$(cat /tmp/migrate)
 case $m in ok*restored=1*) ;; *) ph_fail "migration: $m" ;; esac
 ph_info "$DRIVER: migrated: $m"
+if [ "$HINTTRACE" = 1 ]; then
+	echo 0 >$T/events/kmem/mm_page_alloc/enable
+	# "PH-HINT ms pfn": ms after the migrate request.
+	awk '/tracing_mark_write: migrate/ { t0 = $(NF - 2) + 0 }
+	     / mm_page_alloc: / && t0 { t = 0; for (i = 1; i <= NF; i++) {
+			if ($i ~ /^[0-9]+\.[0-9]+:$/) t = $i + 0
+			if ($i ~ /^pfn=/) p = substr($i, 5) }
+		printf "PH-HINT %d %s\n", (t - t0) * 1000, p }' $T/trace
+fi
 ph_result "migrate driver=$DRIVER writer=$WRITER ${m#ok }${PH_SYSFS:+ hinted=$(cat $PH_SYSFS/migration_hinted_bytes 2>/dev/null)}"
 [ "$DRIVER" = pagehint ] || exit 0
 # QEMU says DONE when the migration is over: every block comes back.

@@ -216,6 +216,121 @@ static void balloon_free_page_hints(struct kunit *test)
 }
 
 /*
+ * Have the host start round @id, which it stops after @max blocks; wait,
+ * up to 2 minutes, for the driver's STOP.  The fake's log then holds the
+ * round's blocks, in the order they were hinted.
+ */
+static void ph_hint_next_round(struct ph_fake_dev *fake, u32 id,
+			       unsigned long max)
+{
+	unsigned int stops = READ_ONCE(fake->hint_stops), i;
+
+	spin_lock(&fake->lock);
+	fake->hint_blocks = 0;
+	fake->hint_log_n = 0;
+	fake->hint_max = max;
+	spin_unlock(&fake->lock);
+	WRITE_ONCE(fake->hint_cmd_id, id);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 1200 && READ_ONCE(fake->hint_stops) == stops; i++)
+		msleep(100);
+}
+
+static bool ph_hint_logged(const unsigned long *log, unsigned int n,
+			   unsigned long pfn)
+{
+	while (n--)
+		if (log[n] == pfn)
+			return true;
+	return false;
+}
+
+/*
+ * The blocks a round took are hinted again first thing in the next round
+ * (their zeroing dirtied them in the host's log, which the host read
+ * between the rounds), without being taken again; in the round after,
+ * only that round's new blocks are, since the others were not written.
+ */
+static void balloon_hint_again_next_round(struct kunit *test)
+{
+	unsigned long block = PAGE_SIZE << PAGEHINT_HINT_ORDER;
+	struct ph_fake_dev *fake = ph_hint_round(test, 16);
+	unsigned long *first, *second;
+	unsigned int n1, n2, i;
+
+	first = kunit_kcalloc(test, 2 * PH_FAKE_HINT_LOG, sizeof(*first), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	second = first + PH_FAKE_HINT_LOG;
+	n1 = fake->hint_log_n;
+	KUNIT_ASSERT_GE(test, n1, 16U);
+	memcpy(first, fake->hint_log, sizeof(fake->hint_log));
+
+	ph_hint_next_round(fake, 8, n1 + 4);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 2U);
+	n2 = fake->hint_log_n;
+	KUNIT_ASSERT_GE(test, n2, n1 + 4);
+	memcpy(second, fake->hint_log, sizeof(fake->hint_log));
+	for (i = 0; i < n1; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, ph_hint_logged(first, n1, second[i]),
+				      "hint %u of round 2 (pfn %lx) is not round 1's", i,
+				      second[i]);
+	for (; i < n2; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, ph_hint_logged(first, n1, second[i]),
+				       "block %u taken in round 2 (pfn %lx) was held", i,
+				       second[i]);
+	/* Every block once in memory, however often hinted. */
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)n2 * block);
+
+	ph_hint_next_round(fake, 9, n2 - n1 + 2);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 3U);
+	KUNIT_ASSERT_GE(test, fake->hint_log_n, n2 - n1 + 2);
+	for (i = 0; i < n2 - n1; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, ph_hint_logged(second + n1, n2 - n1,
+							   fake->hint_log[i]),
+				      "hint %u of round 3 (pfn %lx) is not new in round 2",
+				      i, fake->hint_log[i]);
+
+	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	pagehint_remove(&fake->vdev);
+	ph_balloon_unbind(fake);
+}
+
+/*
+ * Memory pressure never takes back a block the device has not used: the
+ * host may not have read its hint yet, and a page written before it does
+ * could be left out of the migration.  DONE gives them back.
+ */
+static void balloon_hint_keeps_unread(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	struct ph_fake_dev *fake;
+	unsigned int i;
+	u64 held;
+
+	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
+			       BIT_ULL(VIRTIO_BALLOON_F_FREE_PAGE_HINT));
+	fake->hint_hold = true;
+	ph_hint_next_round(fake, 7, 8);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
+	held = pagehint_hint_bytes();
+	KUNIT_EXPECT_GE(test, held, 8ULL * (PAGE_SIZE << PAGEHINT_HINT_ORDER));
+	KUNIT_EXPECT_EQ(test, pagehint_hint_scan(NULL, &sc), 0UL);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), held);
+
+	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	pagehint_remove(&fake->vdev);
+	ph_balloon_unbind(fake);
+}
+
+/*
  * A round the host does not stop takes every zone hints come from
  * (ZONE_NORMAL and ZONE_DMA32 of each node) down to its hinting floor (its
  * high watermark plus a margin), not below it by more than a block, and
@@ -383,6 +498,8 @@ static struct kunit_case pagehint_balloon_cases[] = {
 	KUNIT_CASE(balloon_freeze_and_remove_midway),
 	KUNIT_CASE(balloon_free_page_hints),
 	KUNIT_CASE(balloon_hint_keeps_floor),
+	KUNIT_CASE(balloon_hint_again_next_round),
+	KUNIT_CASE(balloon_hint_keeps_unread),
 #if PAGEHINT_BALLOON_MIGRATION
 	KUNIT_CASE(balloon_page_migrates),
 #endif

@@ -188,26 +188,30 @@ static bool ph_fake_deflate(struct ph_fake_dev *fake, struct vring *vr, u16 head
 
 /*
  * A request on the free page queue: an outbuf of 4 bytes is a command id
- * (STOP ends a round), an inbuf a hinted block.  After hint_max blocks the
- * device says STOP, as QEMU does once it has what it needs.
+ * (STOP ends a round), an inbuf a hinted block (kept under hint_hold).
+ * After hint_max blocks the device says STOP, as QEMU does once it has
+ * what it needs.
  */
 static bool ph_fake_hint(struct ph_fake_dev *fake, struct vring *vr, u16 head)
 {
 	struct virtio_device *vdev = &fake->vdev;
 	struct vring_desc *d = &vr->desc[head];
+	__virtio32 *id;
 
 	if (virtio16_to_cpu(vdev, d->flags) & VRING_DESC_F_WRITE) {
+		if (fake->hint_log_n < PH_FAKE_HINT_LOG)
+			fake->hint_log[fake->hint_log_n++] =
+				PHYS_PFN(virtio64_to_cpu(vdev, d->addr));
 		if (++fake->hint_blocks == fake->hint_max) {
 			WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_STOP);
 			pagehint_config_changed(vdev);
 		}
-	} else {
-		__virtio32 *id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
-
-		fake->hint_last_id = virtio32_to_cpu(vdev, *id);
-		if (fake->hint_last_id == VIRTIO_BALLOON_CMD_ID_STOP)
-			fake->hint_stops++;
+		return !fake->hint_hold;
 	}
+	id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
+	fake->hint_last_id = virtio32_to_cpu(vdev, *id);
+	if (fake->hint_last_id == VIRTIO_BALLOON_CMD_ID_STOP)
+		fake->hint_stops++;
 	return true;
 }
 

@@ -25,6 +25,7 @@
  * a host that is slow to ack.
  */
 #define PH_FAKE_BALLOON_LOG	32
+#define PH_FAKE_HINT_LOG	64
 
 struct ph_fake_dev {
 	struct virtio_device vdev;
@@ -94,12 +95,17 @@ struct ph_fake_dev {
 	 * Free page hinting: the config's command id, the ids the driver
 	 * sent (the last one, and how many STOPs), and the blocks hinted;
 	 * after hint_max blocks the device says STOP, as QEMU does once it
-	 * has what it needs (0: never).
+	 * has what it needs (0: never).  The first blocks hinted since
+	 * hint_log_n was last set to 0, by PFN; hint_hold: the device keeps
+	 * the blocks it is given (has not read them yet).
 	 */
 	u32 hint_cmd_id, hint_last_id;
 	unsigned int hint_stops;
 	unsigned long hint_blocks, hint_max;
 	u16 hint_avail;
+	bool hint_hold;
+	unsigned long hint_log[PH_FAKE_HINT_LOG];
+	unsigned int hint_log_n;
 };
 
 struct ph_fake_dev *ph_fake_create(struct kunit *test, u64 features,

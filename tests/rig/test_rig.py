@@ -162,9 +162,13 @@ class QmpRequests(unittest.TestCase):
                     out = {"return": {}}
                 elif msg["execute"] == "query-migrate":
                     self.polls += 1
-                    out = {"return": {"status": "active"}} if self.polls < 3 else \
+                    out = {"return": {"status": "active", "ram": {
+                        "dirty-sync-count": 1, "normal": 10, "duplicate": 2,
+                        "remaining": 30, "transferred": 40}}} if self.polls < 3 else \
                         {"return": {"status": "completed", "total-time": 1234,
-                                    "downtime": 56, "ram": {"transferred": 789}}}
+                                    "downtime": 56, "ram": {
+                                        "transferred": 789, "dirty-sync-count": 3,
+                                        "normal": 150, "duplicate": 20}}}
                 elif msg["execute"] in ("cont", "stop", "system_reset", "set-action"):
                     self.calls.append(msg["execute"])
                     if msg["execute"] == "set-action":
@@ -215,9 +219,12 @@ class QmpRequests(unittest.TestCase):
 
     def test_migrate(self):
         """migrate: answered once query-migrate says completed, after cont."""
-        _, _, ctl = self.migrate("PH-HOST 7 migrate exec:cat>/dev/null")
+        r, _, ctl = self.migrate("PH-HOST 7 migrate exec:cat>/dev/null")
         self.assertEqual(self.calls, ["migrate-set-parameters", "migrate", "cont"])
-        self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56\n"])
+        with open(os.path.join(r.out, "events.tsv")) as f:
+            self.assertIn("migration active pass=1 normal=10 duplicate=2 "
+                          "remaining=30 transferred=40", f.read())
+        self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56 passes=3 normal=150 duplicate=20\n"])
 
     def test_migrate_restore(self):
         """migrate-restore: into the run's image file; once completed the
@@ -227,7 +234,8 @@ class QmpRequests(unittest.TestCase):
         self.assertEqual(self.uris, [f"exec:cat >{os.path.join(tmp, 'migration.img')}"])
         self.assertEqual(ctl.sent, [])
         self.assertEqual(r.channel.restart,
-                         ("8", "ok total_ms=1234 transferred=789 downtime_ms=56"))
+                         ("8", "ok total_ms=1234 transferred=789 downtime_ms=56 "
+                          "passes=3 normal=150 duplicate=20"))
 
     def test_stop_watch_then_reboot(self):
         """stop-watch: the guest paused at the console line, looked at,
