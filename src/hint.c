@@ -62,6 +62,9 @@
  * was.  Not __GFP_HIGHMEM: they are read through page_address(), and stay
  * out of ZONE_MOVABLE.
  */
+/* A slot whose block went back to the allocator before the device used it. */
+#define PAGEHINT_HINT_GONE	((struct page *)1UL)
+
 #define PAGEHINT_HINT_GFP	(__GFP_MOVABLE | __GFP_NORETRY | __GFP_NOWARN | \
 				 __GFP_NOMEMALLOC)
 
@@ -85,21 +88,29 @@ static struct pagehint_hint {
 	u32 cmd_id_received;
 	__virtio32 *ids;
 	/*
+	 * The blocks handed to the device, which has not used them yet: one
+	 * slot per queue entry, the slot the buffer's token.  A slot holds the
+	 * block, or PAGEHINT_HINT_GONE once DONE or stop gave the block back
+	 * before the device used it (the device still holds the entry and
+	 * returns it some time, perhaps never: the token stays valid), or
+	 * NULL: free.  The work's own (stop's once the work is cancelled);
+	 * allocated at start, as large as the queue, freed at module exit.
+	 */
+	struct page **slots;
+	unsigned int nr_slots;
+	/*
 	 * list_lock protects the lists and the counts (work and shrinker).
-	 * A held block is on one list:
-	 *  - queued: handed to the device, which has not used it yet; only
-	 *    the work takes it off (when the device has used it, or at DONE
-	 *    and at stop), never the shrinker;
-	 *  - fresh: used, and taken (zeroed) in the round under way: the next
-	 *    round hints it again (page_private() 1 until then);
-	 *  - blocks: used, and not written since the host last looked.
+	 * A held block the device has used is on one list:
+	 *  - fresh: taken (zeroed) in the round under way: the next round
+	 *    hints it again (page_private() 1 until then);
+	 *  - blocks: not written since the host last looked.
+	 * The shrinker takes only from these, never a block in a slot.
 	 */
 	spinlock_t list_lock;
-	struct list_head queued;
 	struct list_head fresh;
 	struct list_head blocks;
-	unsigned long nr_blocks;	/* on the three lists, or being moved */
-	unsigned long nr_queued;
+	unsigned long nr_blocks;	/* in slots and on the lists */
+	unsigned long nr_queued;	/* in slots */
 	struct shrinker *shrinker;
 	/* The node and zone the round takes blocks from now: the work's. */
 	int target_nid;
@@ -108,7 +119,6 @@ static struct pagehint_hint {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
 	.stopped = true,
 	.list_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.list_lock),
-	.queued = LIST_HEAD_INIT(pagehint_hint.queued),
 	.fresh = LIST_HEAD_INIT(pagehint_hint.fresh),
 	.blocks = LIST_HEAD_INIT(pagehint_hint.blocks),
 };
@@ -164,8 +174,20 @@ static unsigned long pagehint_hint_release(struct pagehint_hint *h,
  */
 static void pagehint_hint_release_all(struct pagehint_hint *h)
 {
+	unsigned long done = 0;
+	unsigned int i;
+
+	for (i = 0; i < h->nr_slots; i++) {
+		if (!h->slots[i] || h->slots[i] == PAGEHINT_HINT_GONE)
+			continue;
+		set_page_private(h->slots[i], 0);
+		__free_pages(h->slots[i], PAGEHINT_HINT_ORDER);
+		h->slots[i] = PAGEHINT_HINT_GONE;
+		done++;
+	}
 	spin_lock_irq(&h->list_lock);
-	h->nr_queued -= pagehint_hint_free_list(h, &h->queued, ULONG_MAX);
+	h->nr_queued -= done;
+	h->nr_blocks -= done;
 	spin_unlock_irq(&h->list_lock);
 	pagehint_hint_release(h, ULONG_MAX);
 }
@@ -243,9 +265,12 @@ static void pagehint_hint_reap(struct pagehint_hint *h)
 	while ((token = virtqueue_get_buf(h->vq, &len))) {
 		if (token == &h->ids[0] || token == &h->ids[1])
 			continue;
-		page = token;
+		page = *(struct page **)token;
+		*(struct page **)token = NULL;
+		if (page == PAGEHINT_HINT_GONE)
+			continue;
 		spin_lock_irq(&h->list_lock);
-		list_move(&page->lru, page_private(page) ? &h->fresh : &h->blocks);
+		list_add(&page->lru, page_private(page) ? &h->fresh : &h->blocks);
 		h->nr_queued--;
 		spin_unlock_irq(&h->list_lock);
 	}
@@ -286,15 +311,21 @@ static int pagehint_hint_queue(struct pagehint_hint *h, struct page *page,
 			       bool taken)
 {
 	struct scatterlist sg;
+	unsigned int i;
 	int err;
 
+	/* As many slots as entries: one is free while the queue has room. */
+	for (i = 0; i < h->nr_slots && h->slots[i]; i++)
+		;
+	if (WARN_ON_ONCE(i == h->nr_slots))
+		return -ENOSPC;
 	sg_init_one(&sg, page_address(page), PAGE_SIZE << PAGEHINT_HINT_ORDER);
-	err = virtqueue_add_inbuf(h->vq, &sg, 1, page, GFP_KERNEL);
+	err = virtqueue_add_inbuf(h->vq, &sg, 1, &h->slots[i], GFP_KERNEL);
 	if (err)
 		return err;
+	h->slots[i] = page;
 	virtqueue_kick(h->vq);
 	spin_lock_irq(&h->list_lock);
-	list_add(&page->lru, &h->queued);
 	h->nr_queued++;
 	h->nr_blocks += taken;
 	spin_unlock_irq(&h->list_lock);
@@ -498,6 +529,17 @@ int pagehint_hint_start(struct virtio_device *vdev, struct virtqueue *vq)
 		if (!h->ids)
 			return -ENOMEM;
 	}
+	/* The device is new (reset): no entry of an earlier one is left. */
+	if (h->nr_slots < virtqueue_get_vring_size(vq)) {
+		kfree(h->slots);
+		h->nr_slots = 0;
+		h->slots = kcalloc(virtqueue_get_vring_size(vq), sizeof(*h->slots),
+				   GFP_KERNEL);
+		if (!h->slots)
+			return -ENOMEM;
+		h->nr_slots = virtqueue_get_vring_size(vq);
+	}
+	memset(h->slots, 0, h->nr_slots * sizeof(*h->slots));
 	h->wq = alloc_workqueue("pagehint_hint", WQ_FREEZABLE | WQ_UNBOUND, 0);
 	if (!h->wq)
 		return -ENOMEM;
@@ -546,4 +588,7 @@ void pagehint_hint_exit(void)
 {
 	kfree(pagehint_hint.ids);
 	pagehint_hint.ids = NULL;
+	kfree(pagehint_hint.slots);
+	pagehint_hint.slots = NULL;
+	pagehint_hint.nr_slots = 0;
 }

@@ -206,7 +206,11 @@ static bool ph_fake_hint(struct ph_fake_dev *fake, struct vring *vr, u16 head)
 			WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_STOP);
 			pagehint_config_changed(vdev);
 		}
-		return !fake->hint_hold;
+		if (!fake->hint_hold)
+			return true;
+		if (!WARN_ON(fake->hint_held_n == PH_FAKE_HINT_LOG))
+			fake->hint_held[fake->hint_held_n++] = head;
+		return false;
 	}
 	id = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
 	fake->hint_last_id = virtio32_to_cpu(vdev, *id);
@@ -247,6 +251,25 @@ static void ph_fake_drain(struct ph_fake_dev *fake, struct virtqueue *vq,
 	wake_up(&fake->wait);
 	if (returned)
 		vring_interrupt(0, vq);
+}
+
+/* The device is done with the blocks it kept (hint_hold): it uses them. */
+void ph_fake_hint_return_held(struct ph_fake_dev *fake)
+{
+	struct virtqueue *vq;
+	unsigned int i;
+
+	list_for_each_entry(vq, &fake->vdev.vqs, list) {
+		if (strcmp(vq->name, "free_page_vq"))
+			continue;
+		spin_lock(&fake->lock);
+		for (i = 0; i < fake->hint_held_n; i++)
+			ph_fake_return(&fake->vdev, (struct vring *)virtqueue_get_vring(vq),
+				       fake->hint_held[i]);
+		fake->hint_held_n = 0;
+		spin_unlock(&fake->lock);
+		vring_interrupt(0, vq);
+	}
 }
 
 static bool ph_fake_notify(struct virtqueue *vq)

@@ -97,13 +97,16 @@ struct ph_fake_dev {
 	 * after hint_max blocks the device says STOP, as QEMU does once it
 	 * has what it needs (0: never).  The first blocks hinted since
 	 * hint_log_n was last set to 0, by PFN; hint_hold: the device keeps
-	 * the blocks it is given (has not read them yet).
+	 * the blocks it is given (has not read them yet), in hint_held, until
+	 * ph_fake_hint_return_held().
 	 */
 	u32 hint_cmd_id, hint_last_id;
 	unsigned int hint_stops;
 	unsigned long hint_blocks, hint_max;
 	u16 hint_avail;
 	bool hint_hold;
+	u16 hint_held[PH_FAKE_HINT_LOG];
+	unsigned int hint_held_n;
 	unsigned long hint_log[PH_FAKE_HINT_LOG];
 	unsigned int hint_log_n;
 };
@@ -112,6 +115,7 @@ struct ph_fake_dev *ph_fake_create(struct kunit *test, u64 features,
 				   unsigned int qsize);
 void ph_fake_destroy(struct ph_fake_dev *fake);
 int ph_fake_vq_index(struct ph_fake_dev *fake, const char *name);
+void ph_fake_hint_return_held(struct ph_fake_dev *fake);
 unsigned int ph_fake_reports(struct ph_fake_dev *fake);
 bool ph_fake_wait_reports(struct ph_fake_dev *fake, unsigned int n,
 			  unsigned int seconds);
