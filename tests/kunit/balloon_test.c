@@ -169,6 +169,18 @@ static struct ph_fake_dev *ph_hint_round(struct kunit *test,
 	return fake;
 }
 
+/* The host says DONE: every block comes back (within 10 s). */
+static void ph_hint_done(struct kunit *test, struct ph_fake_dev *fake)
+{
+	unsigned int i;
+
+	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
+	pagehint_config_changed(&fake->vdev);
+	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+}
+
 /*
  * Free page hinting: a new command id starts a round (the id, blocks of
  * free memory held, STOP); the shrinker gives blocks back; DONE frees the
@@ -180,7 +192,6 @@ static void balloon_free_page_hints(struct kunit *test)
 	unsigned long block = PAGE_SIZE << PAGEHINT_HINT_ORDER;
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
 	struct ph_fake_dev *fake = ph_hint_round(test, 16);
-	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
 	KUNIT_EXPECT_EQ(test, fake->hint_last_id, (u32)VIRTIO_BALLOON_CMD_ID_STOP);
@@ -199,11 +210,7 @@ static void balloon_free_page_hints(struct kunit *test)
 	msleep(200);
 	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
 	/* DONE: all of it back. */
-	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
-		msleep(100);
-	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_hint_done(test, fake);
 
 	/* A second round, cut short by the removal. */
 	fake->hint_max = 0;
@@ -290,11 +297,7 @@ static void balloon_hint_again_next_round(struct kunit *test)
 				      "hint %u of round 3 (pfn %lx) is not new in round 2",
 				      i, fake->hint_log[i]);
 
-	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
-		msleep(100);
-	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_hint_done(test, fake);
 	pagehint_remove(&fake->vdev);
 	ph_balloon_unbind(fake);
 }
@@ -311,7 +314,6 @@ static void balloon_hint_keeps_unread(struct kunit *test)
 {
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
 	struct ph_fake_dev *fake;
-	unsigned int i;
 	u64 held;
 
 	fake = ph_balloon_bind(test, PH_FEATURES_QEMU |
@@ -324,11 +326,7 @@ static void balloon_hint_keeps_unread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_hint_scan(NULL, &sc), 0UL);
 	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), held);
 
-	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
-		msleep(100);
-	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_hint_done(test, fake);
 
 	/* The device uses them now, and a new migration starts. */
 	fake->hint_hold = false;
@@ -338,11 +336,7 @@ static void balloon_hint_keeps_unread(struct kunit *test)
 	KUNIT_EXPECT_GE(test, fake->hint_log_n, 4U);
 	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(),
 			(u64)fake->hint_log_n * (PAGE_SIZE << PAGEHINT_HINT_ORDER));
-	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
-		msleep(100);
-	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_hint_done(test, fake);
 	pagehint_remove(&fake->vdev);
 	ph_balloon_unbind(fake);
 }
@@ -361,7 +355,7 @@ static void balloon_hint_keeps_floor(struct kunit *test)
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
 	unsigned long block = 1UL << PAGEHINT_HINT_ORDER;
 	struct ph_fake_dev *fake = ph_hint_round(test, 0);
-	unsigned int i, zones = 0;
+	unsigned int zones = 0;
 	struct zone *zone;
 	int nid, zid;
 
@@ -381,11 +375,7 @@ static void balloon_hint_keeps_floor(struct kunit *test)
 	}
 	KUNIT_EXPECT_GT(test, zones, 0U);
 	KUNIT_EXPECT_LE(test, pagehint_hint_count(NULL, &sc), 2 * block * zones);
-	WRITE_ONCE(fake->hint_cmd_id, VIRTIO_BALLOON_CMD_ID_DONE);
-	pagehint_config_changed(&fake->vdev);
-	for (i = 0; i < 100 && pagehint_hint_bytes(); i++)
-		msleep(100);
-	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), 0ULL);
+	ph_hint_done(test, fake);
 	pagehint_remove(&fake->vdev);
 	ph_balloon_unbind(fake);
 }
