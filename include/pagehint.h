@@ -114,10 +114,21 @@ int pagehint_sysfs_init(void);
 void pagehint_sysfs_exit(void);
 
 /* tracker.c: the allocator's events, in the current map (map.h). */
+/*
+ * The map's clock: a tick is PAGEHINT_TICK_MS ms, and a 16-bit stamp wraps
+ * after about 17 minutes (a block free for longer may look young once).
+ * Reuse ages fall in PAGEHINT_REUSE_BUCKETS buckets: bucket b holds ages
+ * below PAGEHINT_TICK_MS << b, the last one the rest.
+ */
+#define PAGEHINT_TICK_MS		16
+#define PAGEHINT_REUSE_BUCKETS		17
+
 struct pagehint_tracker_counters {
 	unsigned long hints_set;
 	unsigned long hints_cleared;
 	unsigned long overflows;
+	/* First reuses of freed blocks, by age */
+	unsigned long reuse[PAGEHINT_REUSE_BUCKETS];
 	size_t bitmap_bytes;
 	unsigned int bitmap_order;
 };

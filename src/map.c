@@ -21,6 +21,19 @@
  *             cleared by every free inside it and by an allocation of the
  *             whole block.
  *
+ * and, to learn how soon freed memory is used again, per stamp block (a
+ * pageblock, or a block of the map's order if that is larger; few enough
+ * that they cost the budget little at any order):
+ *
+ *   reused    no free period is open: an allocation took pages from the
+ *             stamp block since its last free (set at build: nothing is
+ *             known to be free), cleared by a free that sets a hint in it;
+ *   since     when that free was, in ticks of PAGEHINT_TICK_MS.
+ *
+ * The first allocation from the stamp block after that counts its age
+ * once and closes the period.  Both are written once per period, not per
+ * event: the hooks read them first.
+ *
  * The granularity is report_order when the budget (bitmap_budget_kib)
  * allows, else the smallest coarser order that fits.  Each bit is one
  * "free block of at least report_order" candidate either way: a coarser
@@ -51,16 +64,31 @@ int pagehint_map_order(unsigned long start, unsigned long end,
 		unsigned long base = round_down(start, 1UL << order);
 		unsigned long nbits = DIV_ROUND_UP(end - base, 1UL << order);
 
-		if (pagehint_map_size(nbits) <= budget)
+		if (pagehint_map_size(nbits, order) <= budget)
 			return order;
 	}
 	return -1;
 }
 
-size_t pagehint_map_size(unsigned long nbits)
+static unsigned int pagehint_map_stamp_shift(unsigned int order)
 {
+	return order < pageblock_order ? pageblock_order - order : 0;
+}
+
+static unsigned long pagehint_map_stamps(unsigned long nbits, unsigned int order)
+{
+	return DIV_ROUND_UP(nbits, 1UL << pagehint_map_stamp_shift(order));
+}
+
+/* The bytes of a map of @nbits at @order. */
+size_t pagehint_map_size(unsigned long nbits, unsigned int order)
+{
+	unsigned long stamps = pagehint_map_stamps(nbits, order);
+
 	return sizeof(struct pagehint_map) +
-	       2 * BITS_TO_LONGS(nbits) * sizeof(unsigned long);
+	       2 * BITS_TO_LONGS(nbits) * sizeof(unsigned long) +
+	       BITS_TO_LONGS(stamps) * sizeof(unsigned long) +
+	       stamps * sizeof(u16);
 }
 
 struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
@@ -79,7 +107,7 @@ struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
 	start = round_down(start, 1UL << order);
 	nbits = DIV_ROUND_UP(end - start, 1UL << order);
 	words = BITS_TO_LONGS(nbits);
-	map = kvzalloc(pagehint_map_size(nbits), GFP_KERNEL);
+	map = kvzalloc(pagehint_map_size(nbits, order), GFP_KERNEL);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	map->base_pfn = start;
@@ -89,6 +117,11 @@ struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
 	map->report_order = report_order;
 	map->hint = map->words;
 	map->reported = map->words + words;
+	map->stamp_shift = pagehint_map_stamp_shift(order);
+	map->reused = map->words + 2 * words;
+	bitmap_fill(map->reused, pagehint_map_stamps(nbits, order));
+	map->since = (u16 *)(map->reused +
+			     BITS_TO_LONGS(pagehint_map_stamps(nbits, order)));
 	return map;
 }
 
@@ -127,8 +160,28 @@ static void pagehint_map_unreport_bits(struct pagehint_map *map,
  * A free of 2^order pages at pfn: hint the blocks, forget they were
  * reported.  Returns the hints newly set, or -ERANGE outside the span.
  */
+/*
+ * Hint the block at @bit, if it is not, and open a free period of its stamp
+ * block @now if none is.  The stamp is written before the period opens:
+ * an allocation that sees it open reads the stamp after
+ * (pagehint_map_note_reuse()).
+ */
+static int pagehint_map_hint_bit(struct pagehint_map *map, unsigned long bit,
+				 u16 now)
+{
+	unsigned long s = bit >> map->stamp_shift;
+
+	if (test_bit(bit, map->hint) || test_and_set_bit(bit, map->hint))
+		return 0;
+	if (test_bit(s, map->reused)) {
+		WRITE_ONCE(map->since[s], now);
+		clear_bit_unlock(s, map->reused);
+	}
+	return 1;
+}
+
 int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
-			   unsigned int order)
+			   unsigned int order, u16 now)
 {
 	unsigned long first, last;
 	int set = 0;
@@ -138,9 +191,7 @@ int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
 	for (; first <= last; first++) {
 		if (test_bit(first, map->reported))
 			clear_bit(first, map->reported);
-		if (!test_bit(first, map->hint) &&
-		    !test_and_set_bit(first, map->hint))
-			set++;
+		set += pagehint_map_hint_bit(map, first, now);
 	}
 	return set;
 }
@@ -152,7 +203,7 @@ int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
  * others get a hint.  Returns the hints newly set, or -ERANGE.
  */
 int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
-			    unsigned int order)
+			    unsigned int order, u16 now)
 {
 	unsigned long first, last;
 	int set = 0;
@@ -160,12 +211,35 @@ int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
 	if (!pagehint_map_bits(map, pfn, 1UL << order, &first, &last))
 		return -ERANGE;
 	for (; first <= last; first++) {
-		if (!test_bit(first, map->reported) &&
-		    !test_bit(first, map->hint) &&
-		    !test_and_set_bit(first, map->hint))
-			set++;
+		if (!test_bit(first, map->reported))
+			set += pagehint_map_hint_bit(map, first, now);
 	}
 	return set;
+}
+
+/*
+ * An allocation took pages at @pfn out of the buddy lists @now.  If their
+ * stamp block has a free period open, close it and return how long ago it
+ * opened, in ticks: the first reuse since the block was freed, counted
+ * once.  Else (and outside the span) -1.
+ */
+int pagehint_map_note_reuse(struct pagehint_map *map, unsigned long pfn,
+			    u16 now)
+{
+	unsigned long s;
+
+	if (pfn < map->base_pfn || pfn >= map->end_pfn)
+		return -1;
+	s = ((pfn - map->base_pfn) >> map->order) >> map->stamp_shift;
+	if (test_bit(s, map->reused) || test_and_set_bit(s, map->reused))
+		return -1;
+	return (u16)(now - READ_ONCE(map->since[s]));
+}
+
+/* The bucket of a reuse @age in ticks: < 1 tick, < 2, < 4, ... , the rest. */
+unsigned int pagehint_map_reuse_bucket(unsigned int age)
+{
+	return min_t(unsigned int, fls(age), PAGEHINT_REUSE_BUCKETS - 1);
 }
 
 /*
@@ -301,7 +375,8 @@ bool pagehint_map_take_hint(struct pagehint_map *map, unsigned long *cursor,
  * Carry what @old knows into @new, a map of another granularity or span:
  * a bit of @new is hinted if any bit of @old over its range is, and
  * reported if every bit of @old over its range is (an @old bit covers all
- * of its block).  Outside @old's span nothing is known.
+ * of its block).  Outside @old's span nothing is known.  Free periods are
+ * not carried: they start over with the next free.
  */
 void pagehint_map_carry(struct pagehint_map *new, const struct pagehint_map *old)
 {

@@ -19,10 +19,14 @@ struct pagehint_map {
 	unsigned int report_order;	/* the report_order it was built for */
 	unsigned long *hint;		/* may be free, not reported since */
 	unsigned long *reported;	/* reported, not reallocated since */
+	/* Per stamp block of 2^stamp_shift bits (a pageblock at least): */
+	unsigned int stamp_shift;
+	unsigned long *reused;		/* allocated from since it was freed */
+	u16 *since;			/* when it was freed, in ticks */
 	unsigned long words[];
 };
 
-size_t pagehint_map_size(unsigned long nbits);
+size_t pagehint_map_size(unsigned long nbits, unsigned int order);
 int pagehint_map_order(unsigned long start, unsigned long end,
 		       unsigned int report_order, size_t budget);
 struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
@@ -30,11 +34,14 @@ struct pagehint_map *pagehint_map_alloc(unsigned long start, unsigned long end,
 					size_t budget);
 void pagehint_map_free(struct pagehint_map *map);
 int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
-			   unsigned int order);
+			   unsigned int order, u16 now);
 int pagehint_map_note_pcp_free(struct pagehint_map *map, unsigned long pfn,
 			       unsigned int order);
 int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
-			    unsigned int order);
+			    unsigned int order, u16 now);
+int pagehint_map_note_reuse(struct pagehint_map *map, unsigned long pfn,
+			    u16 now);
+unsigned int pagehint_map_reuse_bucket(unsigned int age);
 int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 			    unsigned int order);
 bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,

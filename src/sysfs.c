@@ -334,6 +334,28 @@ PAGEHINT_COUNTER_ATTR(overflows, overflows, "%lu");
 PAGEHINT_COUNTER_ATTR(bitmap_bytes, bitmap_bytes, "%zu");
 PAGEHINT_COUNTER_ATTR(bitmap_order, bitmap_order, "%u");
 
+/*
+ * How soon freed memory was allocated from again: "<16:N <32:N ... >=M:N",
+ * ms, per block of the map, the first allocation after each free period.
+ */
+static ssize_t reuse_ms_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct pagehint_tracker_counters c;
+	unsigned int b;
+	int n = 0;
+
+	pagehint_tracker_counters(&c);
+	for (b = 0; b < PAGEHINT_REUSE_BUCKETS - 1; b++)
+		n += sysfs_emit_at(buf, n, "<%lu:%lu ", (unsigned long)PAGEHINT_TICK_MS << b,
+				   c.reuse[b]);
+	n += sysfs_emit_at(buf, n, ">=%lu:%lu\n",
+			   (unsigned long)PAGEHINT_TICK_MS << (PAGEHINT_REUSE_BUCKETS - 2),
+			   c.reuse[b]);
+	return n;
+}
+PAGEHINT_ATTR_RO(reuse_ms);
+
 static ssize_t init_on_alloc_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
 {
@@ -410,6 +432,7 @@ static struct attribute *pagehint_attrs[] = {
 	&hooks_attr.attr,
 	&hints_set_attr.attr,
 	&hints_cleared_attr.attr,
+	&reuse_ms_attr.attr,
 	&hints_stale_attr.attr,
 	&overflows_attr.attr,
 	&bitmap_bytes_attr.attr,

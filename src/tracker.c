@@ -63,6 +63,8 @@ struct pagehint_hook_counters {
 	unsigned long hints_set;
 	unsigned long hints_cleared;
 	unsigned long out_of_span;
+	/* First reuses of freed blocks, by age (pagehint_map_reuse_bucket()). */
+	unsigned long reuse[PAGEHINT_REUSE_BUCKETS];
 };
 
 static DEFINE_PER_CPU(struct pagehint_hook_counters, pagehint_hook_counters);
@@ -88,6 +90,12 @@ static void pagehint_overflow_page(struct page *page, unsigned int order)
 	if (pagehint_scan_requests)
 		set_bit(page_to_nid(page) * MAX_NR_ZONES + page_zonenum(page),
 			pagehint_scan_requests);
+}
+
+/* The map's clock, in ticks of PAGEHINT_TICK_MS. */
+static u16 pagehint_tick(void)
+{
+	return jiffies_to_msecs(jiffies) / PAGEHINT_TICK_MS;
 }
 
 static bool pagehint_own_event(void)
@@ -117,11 +125,11 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 		return;
 	pfn = page_to_pfn(page);
 	if (drain)
-		n = pagehint_map_note_drain(map, pfn, order);
+		n = pagehint_map_note_drain(map, pfn, order, pagehint_tick());
 	else if (pagehint_free_to_pcp(page, pfn, order))
 		n = pagehint_map_note_pcp_free(map, pfn, order);
 	else
-		n = pagehint_map_note_free(map, pfn, order);
+		n = pagehint_map_note_free(map, pfn, order, pagehint_tick());
 	if (n > 0)
 		this_cpu_add(pagehint_hook_counters.hints_set, n);
 	else if (n < 0)
@@ -138,20 +146,29 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
  * ones included, is not hooked.  A block taken by one of those keeps its
  * hint until the worker looks (one wasted look), and "reported" until its
  * pages are freed again, which forgets it.  Only an allocation of a whole
- * block matters to the map (pagehint_map_note_alloc()): a smaller one
- * costs the zone lock's holder one comparison.
+ * block changes the hints (pagehint_map_note_alloc()).  Any allocation
+ * counts, the first time its block is allocated from after a free, how
+ * long the block was free (pagehint_map_note_reuse()): a read of the
+ * block's bits, and one write per free period.
  */
 static void pagehint_hook_alloc(struct page *page, unsigned int order)
 {
 	struct pagehint_map *map;
+	unsigned long pfn;
 	int n;
 
 	if (!page || pagehint_own_event())
 		return;
 	map = rcu_dereference_sched(pagehint_cur_map);
-	if (!map || order < map->order)
+	if (!map)
 		return;
-	n = pagehint_map_note_alloc(map, page_to_pfn(page), order);
+	pfn = page_to_pfn(page);
+	n = pagehint_map_note_reuse(map, pfn, pagehint_tick());
+	if (n >= 0)
+		this_cpu_inc(pagehint_hook_counters.reuse[pagehint_map_reuse_bucket(n)]);
+	if (order < map->order)
+		return;
+	n = pagehint_map_note_alloc(map, pfn, order);
 	if (n > 0)
 		this_cpu_add(pagehint_hook_counters.hints_cleared, n);
 }
@@ -480,6 +497,7 @@ const char *pagehint_tracker_hooks(void)
 void pagehint_tracker_counters(struct pagehint_tracker_counters *c)
 {
 	struct pagehint_map *map;
+	unsigned int i;
 	int cpu;
 
 	memset(c, 0, sizeof(*c));
@@ -490,12 +508,14 @@ void pagehint_tracker_counters(struct pagehint_tracker_counters *c)
 		c->hints_set += READ_ONCE(h->hints_set);
 		c->hints_cleared += READ_ONCE(h->hints_cleared);
 		c->overflows += READ_ONCE(h->out_of_span);
+		for (i = 0; i < PAGEHINT_REUSE_BUCKETS; i++)
+			c->reuse[i] += READ_ONCE(h->reuse[i]);
 	}
 	c->overflows += atomic64_read(&pagehint_build_overflows);
 	rcu_read_lock();
 	map = rcu_dereference(pagehint_cur_map);
 	if (map) {
-		c->bitmap_bytes = pagehint_map_size(map->nbits);
+		c->bitmap_bytes = pagehint_map_size(map->nbits, map->order);
 		c->bitmap_order = map->order;
 	}
 	rcu_read_unlock();

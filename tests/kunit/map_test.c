@@ -47,7 +47,7 @@ static void map_order_budget(struct kunit *test)
 	unsigned int order = *(const unsigned int *)test->param_value;
 	unsigned long start = PH_SPAN_START, end = start + PH_SPAN_PAGES;
 	unsigned long base = round_down(start, 1UL << order);
-	size_t need = pagehint_map_size(DIV_ROUND_UP(end - base, 1UL << order));
+	size_t need = pagehint_map_size(DIV_ROUND_UP(end - base, 1UL << order), order);
 
 	KUNIT_EXPECT_EQ(test, pagehint_map_order(start, end, order, need), (int)order);
 	KUNIT_EXPECT_GT(test, pagehint_map_order(start, end, order, need - 1), (int)order);
@@ -75,13 +75,13 @@ static void map_free_alloc(struct kunit *test)
 
 	bit = (pfn - map->base_pfn) >> order;
 	/* One block, one hint, once. */
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 1);
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order, 0), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order, 0), 0);
 	KUNIT_EXPECT_TRUE(test, test_bit(bit, map->hint));
 	KUNIT_EXPECT_FALSE(test, test_bit(bit + 1, map->hint));
 	/* A free four times the granularity: four blocks. */
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn + (4UL << order),
-						     order + 2), 4);
+						     order + 2, 0), 4);
 	/* A smaller allocation inside a block leaves the hint: rest is free. */
 	if (order) {
 		KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, pfn + (1UL << order) - 1, 0), 0);
@@ -111,9 +111,9 @@ static void map_reported(struct kunit *test)
 	/* Smaller than the granularity: never known as reported. */
 	if (order)
 		KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order - 1));
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order, 0), 0);
 	KUNIT_EXPECT_TRUE(test, pagehint_map_reported(map, pfn, order));
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, order, 0), 1);
 	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
 
 	/*
@@ -132,7 +132,7 @@ static void map_reported(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, pfn, order));
 	}
 	/* A drain of a block not reported is a hint. */
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, order, 0), 1);
 
 	/* A free to a per-cpu list forgets "reported" and leaves the hint. */
 	pagehint_map_mark_reported(map, pfn, 1UL << order);
@@ -151,15 +151,15 @@ static void map_span_edges(struct kunit *test)
 	struct pagehint_map *map = ph_map(test, order);
 	unsigned long end = PH_SPAN_START + PH_SPAN_PAGES;
 
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, map->base_pfn - 1, 0), -ERANGE);
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, map->base_pfn - 1, 0, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end, 0, 0), -ERANGE);
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_alloc(map, end, order), -ERANGE);
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, end, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, end, 0, 0), -ERANGE);
 	KUNIT_EXPECT_EQ(test, pagehint_map_note_pcp_free(map, end, 0), -ERANGE);
 	/* Straddling the end. */
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 1, 0), -ERANGE);
 	/* The last page of the span belongs to the last bit. */
-	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 0), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, end - 1, 0, 0), 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(map->nbits - 1, map->hint));
 	KUNIT_EXPECT_FALSE(test, pagehint_map_reported(map, end - 1, 16));
 	pagehint_map_mark_reported(map, end - 1, 2);	/* past the end: ignored */
@@ -230,6 +230,51 @@ static void map_carry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bitmap_weight(fine->hint, fine->nbits), order ? 2U : 1U);
 }
 
+/*
+ * Reuse ages: the first allocation from a block after it was freed gives
+ * how long ago (ticks, 16-bit clock); later allocations in the same free
+ * period, and allocations from blocks never freed, give nothing; a free
+ * that finds the block hinted keeps the older stamp; a free after the
+ * reuse opens a new period.  A reported block counts too: its reuse is
+ * what the host faults back in.  The stamps cost the budget little at
+ * any order: one per pageblock at most.
+ */
+static void map_reuse_age(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long pfn = ph_first_block(map), got, nr, cursor = 0;
+
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 5), -1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 100), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 150), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 160), 60);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 170), -1);
+	/* The clock wraps: 65530 -> 4 is 10 ticks. */
+	KUNIT_EXPECT_TRUE(test, pagehint_map_take_hint(map, &cursor, map->nbits, &got, &nr));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, 0, 65530), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 4), 10);
+	/* Reported, then reused. */
+	cursor = 0;
+	KUNIT_EXPECT_TRUE(test, pagehint_map_take_hint(map, &cursor, map->nbits, &got, &nr));
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 200), 1);
+	cursor = 0;
+	KUNIT_EXPECT_TRUE(test, pagehint_map_take_hint(map, &cursor, map->nbits, &got, &nr));
+	pagehint_map_mark_reported(map, pfn, 1UL << order);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 1200), 1000);
+	/* Outside the span. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, map->end_pfn, 1200), -1);
+	/* Buckets: < 1 tick, < 2, < 4, ..., the last the rest. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_reuse_bucket(0), 0U);
+	KUNIT_EXPECT_EQ(test, pagehint_map_reuse_bucket(1), 1U);
+	KUNIT_EXPECT_EQ(test, pagehint_map_reuse_bucket(3), 2U);
+	KUNIT_EXPECT_EQ(test, pagehint_map_reuse_bucket(60), 6U);
+	KUNIT_EXPECT_EQ(test, pagehint_map_reuse_bucket(65535), PAGEHINT_REUSE_BUCKETS - 1);
+	KUNIT_EXPECT_LE(test, pagehint_map_size(map->nbits, order),
+			sizeof(*map) + 2 * BITS_TO_LONGS(map->nbits) * sizeof(long) +
+			(map->nbits >> map->stamp_shift) * 3 + 16);
+}
+
 static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_order_budget, ph_order_gen),
 	KUNIT_CASE(map_alloc_errors),
@@ -238,6 +283,7 @@ static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_span_edges, ph_order_gen),
 	KUNIT_CASE_PARAM(map_take_hint, ph_order_gen),
 	KUNIT_CASE_PARAM(map_carry, ph_order_gen),
+	KUNIT_CASE_PARAM(map_reuse_age, ph_order_gen),
 	{}
 };
 

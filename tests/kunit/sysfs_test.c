@@ -118,6 +118,9 @@ static void sysfs_rebuild_keeps_reported(struct kunit *test)
 {
 	unsigned long pfn = ALIGN(node_start_pfn(first_online_node) + 4096,
 				  1UL << (pageblock_order + 1));
+	struct pagehint_tracker_counters c;
+	char kib[24];
+	int n;
 
 	pagehint_tracker_mark_reported(pfn, 2 * pageblock_nr_pages);
 	KUNIT_ASSERT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order + 1));
@@ -129,9 +132,14 @@ static void sysfs_rebuild_keeps_reported(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &report_order_attr.attr,
 						  "9", 1), 1);
 	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order));
-	/* The budget too: the smallest one still holds an order-9 map here. */
+	/* The budget too: the smallest that still holds this map. */
+	pagehint_tracker_counters(&c);
+	KUNIT_ASSERT_EQ(test, c.bitmap_order, pageblock_order);
+	n = snprintf(kib, sizeof(kib), "%zu", DIV_ROUND_UP(c.bitmap_bytes, 1024));
 	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &bitmap_budget_kib_attr.attr,
-						  "1", 1), 1);
+						  kib, n), n);
+	pagehint_tracker_counters(&c);
+	KUNIT_EXPECT_EQ(test, c.bitmap_order, pageblock_order);
 	KUNIT_EXPECT_TRUE(test, pagehint_tracker_reported(pfn, pageblock_order + 1));
 	KUNIT_ASSERT_EQ(test, pagehint_knob_store(NULL, &bitmap_budget_kib_attr.attr,
 						  "4096", 4), 4);
