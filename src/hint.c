@@ -131,6 +131,13 @@ static u32 pagehint_hint_cmd_id(struct pagehint_hint *h)
 	return h->cmd_id_received;
 }
 
+/* Give a held block back to the allocator, its mark cleared. */
+static void pagehint_hint_free_block(struct page *page)
+{
+	set_page_private(page, 0);
+	__free_pages(page, PAGEHINT_HINT_ORDER);
+}
+
 /* Free up to @nr blocks of @list; returns how many.  Under list_lock. */
 static unsigned long pagehint_hint_free_list(struct pagehint_hint *h,
 					     struct list_head *list,
@@ -143,8 +150,7 @@ static unsigned long pagehint_hint_free_list(struct pagehint_hint *h,
 	while (done < nr && !list_empty(list)) {
 		page = list_first_entry(list, struct page, lru);
 		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, PAGEHINT_HINT_ORDER);
+		pagehint_hint_free_block(page);
 		done++;
 	}
 	h->nr_blocks -= done;
@@ -180,8 +186,7 @@ static void pagehint_hint_release_all(struct pagehint_hint *h)
 	for (i = 0; i < h->nr_slots; i++) {
 		if (!h->slots[i] || h->slots[i] == PAGEHINT_HINT_GONE)
 			continue;
-		set_page_private(h->slots[i], 0);
-		__free_pages(h->slots[i], PAGEHINT_HINT_ORDER);
+		pagehint_hint_free_block(h->slots[i]);
 		h->slots[i] = PAGEHINT_HINT_GONE;
 		done++;
 	}
@@ -396,10 +401,8 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 	/* Zeroed now: hinted again in the next round. */
 	set_page_private(page, 1);
 	err = pagehint_hint_queue(h, page, true);
-	if (err) {
-		set_page_private(page, 0);
-		__free_pages(page, PAGEHINT_HINT_ORDER);
-	}
+	if (err)
+		pagehint_hint_free_block(page);
 	return err;
 }
 
