@@ -22,6 +22,13 @@ import rig_qemu  # noqa: E402
 bench_report = __import__("bench-report")
 
 
+
+def scratch_dir(test):
+    """A temporary directory, removed when the test case ends."""
+    d = tempfile.mkdtemp(prefix="ph-rigtest.")
+    test.addCleanup(shutil.rmtree, d, ignore_errors=True)
+    return d
+
 class FakeCtl:
     def __init__(self):
         self.sent = []
@@ -40,7 +47,7 @@ def make_rig(tmp):
 
 class Verdicts(unittest.TestCase):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp()
+        self.tmp = scratch_dir(self)
         self.r = make_rig(self.tmp)
         self.ctl = FakeCtl()
 
@@ -202,7 +209,7 @@ class QmpRequests(unittest.TestCase):
 
     def rig_with_qmp(self):
         """A rig whose QMP socket is this class's fake server."""
-        tmp = tempfile.mkdtemp()
+        tmp = scratch_dir(self)
         r = make_rig(tmp)
         r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
         self.serve(r.channel.qmp_path)
@@ -297,7 +304,7 @@ class KvmFallback(unittest.TestCase):
     test again under TCG (with a stand-in QEMU, tests/rig/fake-qemu)."""
 
     def run_rig(self, mode):
-        tmp = tempfile.mkdtemp()
+        tmp = scratch_dir(self)
         os.environ["FAKE_QEMU_KVM"] = mode
         a = types.SimpleNamespace(
             qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
@@ -452,7 +459,7 @@ class BenchReport(unittest.TestCase):
     def test_marks_with_huge_pages(self):
         """A mark's fifth column is QEMU's AnonHugePages then; older runs
         have four."""
-        d = tempfile.mkdtemp()
+        d = scratch_dir(self)
         with open(os.path.join(d, "rss.tsv"), "w") as f:
             f.write("t_s\trss_kib\tminflt\tcpu_s\n0.00\t1000\t0\t0.00\n")
         with open(os.path.join(d, "events.tsv"), "w") as f:
@@ -495,7 +502,7 @@ class Ktap(unittest.TestCase):
 
     def test_expected_cases(self):
         """What the sources register must all have reported."""
-        d = tempfile.mkdtemp()
+        d = scratch_dir(self)
         with open(os.path.join(d, "s_test.c"), "w") as f:
             f.write(KUNIT_SOURCE)
         want = ktap.expected(d)
