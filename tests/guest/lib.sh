@@ -180,14 +180,15 @@ ph_rss() {
 	ph-host rss | sed -n 's/^ok \([0-9]*\).*/\1/p'
 }
 
-# ph_reclaim_half MIB SECONDS: mark "before", touch and free MIB with
-# "peak" marked at the top, and wait until the host's RSS has fallen by half
-# of what the workload took; the rig's answer ("ok 2.3s rss=...") is left in
-# PH_RECLAIM.  Fails the test otherwise, with pagehint's stats if loaded.
+# ph_reclaim_half MIB SECONDS [HOLD]: mark "before", touch MIB with "peak"
+# marked at the top, hold it HOLD seconds (default 0), free it, and wait
+# until the host's RSS has fallen by half of what the workload took; the
+# rig's answer ("ok 2.3s rss=...") is left in PH_RECLAIM.  Fails the test
+# otherwise, with pagehint's stats if loaded.
 ph_reclaim_half() {
 	local before peak took
 	before=$(ph-host mark before) || ph_fail "no RSS from the host: $before"
-	ph-memtouch -m "$1" -c 'ph-host mark peak >/tmp/peak' || ph_fail "workload failed"
+	ph-memtouch -m "$1" -h "${3:-0}" -c 'ph-host mark peak >/tmp/peak' || ph_fail "workload failed"
 	peak=$(cat /tmp/peak)
 	# The workload must have raised the RSS: falling by half of nothing
 	# proves nothing.
