@@ -43,6 +43,7 @@
 #define PAGEHINT_BUDGET_RAM_SHARE	10000
 #define PAGEHINT_SCAN_BUDGET_DEFAULT	BIT(18)		/* pages: 1 GiB of span */
 #define PAGEHINT_SCAN_BUDGET_MAX	BIT(30)
+#define PAGEHINT_MIN_FREE_MS_MAX	600000
 
 enum pagehint_scan_policy {
 	PAGEHINT_SCAN_AUTO,	/* after an overflow, and at load */
@@ -64,6 +65,8 @@ struct pagehint_knobs {
 	unsigned long bitmap_budget_kib;
 	unsigned long scan_budget_pages;
 	enum pagehint_scan_policy scan;
+	/* PAGEHINT_KNOB_AUTO: learned (learn.c) */
+	unsigned long min_free_ms;
 };
 
 extern struct pagehint_knobs pagehint_knobs;
@@ -91,6 +94,7 @@ struct pagehint_stats {
 	atomic64_t guard_skips;		/* zones skipped by the watermark guard */
 	atomic64_t skipped_reported;	/* free blocks skipped: reported already */
 	atomic64_t skipped_pageblock;	/* ... of a type a claim must not take */
+	atomic64_t skipped_young;	/* ... free for less than min_free_ms */
 	atomic64_t passes;		/* worker passes */
 	atomic64_t hints_stale;		/* hints naming no free block any more */
 	atomic64_t scans;		/* exhaustive zone scans completed */
@@ -138,6 +142,7 @@ void pagehint_tracker_exit(void);
 int pagehint_tracker_rebuild(void);
 bool pagehint_tracker_hooked(void);
 bool pagehint_tracker_reported(unsigned long pfn, unsigned int order);
+int pagehint_tracker_free_ms(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_rehint(unsigned long pfn, unsigned long nr_pages);
 void pagehint_tracker_unreport(unsigned long pfn, unsigned long nr_pages);
@@ -270,6 +275,8 @@ void pagehint_worker_start(struct pagehint_dev *pdev);
 void pagehint_worker_stop(void);
 void pagehint_worker_release_inflight(void);
 unsigned int pagehint_worker_host_order(void);
+unsigned int pagehint_worker_learned_free_ms(void);
+void pagehint_worker_hinted(void);
 void pagehint_kick(void);
 
 #endif /* _PAGEHINT_H */

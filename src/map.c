@@ -27,12 +27,16 @@
  *
  *   reused    no free period is open: an allocation took pages from the
  *             stamp block since its last free (set at build: nothing is
- *             known to be free), cleared by a free that sets a hint in it;
- *   since     when that free was, in ticks of PAGEHINT_TICK_MS.
+ *             known to be free), cleared by a free that hints a block in
+ *             it (new hint or not), or by the worker finding free memory
+ *             there (pagehint_map_free_age());
+ *   since     when that was, in ticks of PAGEHINT_TICK_MS.
  *
  * The first allocation from the stamp block after that counts its age
  * once and closes the period.  Both are written once per period, not per
- * event: the hooks read them first.
+ * event: the hooks read them first.  The worker reports a block only once
+ * its period is old enough (report.c), so memory about to be used again
+ * is left alone.
  *
  * The granularity is report_order when the budget (bitmap_budget_kib)
  * allows, else the smallest coarser order that fits.  Each bit is one
@@ -157,28 +161,38 @@ static void pagehint_map_unreport_bits(struct pagehint_map *map,
 }
 
 /*
- * A free of 2^order pages at pfn: hint the blocks, forget they were
- * reported.  Returns the hints newly set, or -ERANGE outside the span.
+ * Open a free period of stamp block @s @now if none is open.  The stamp is
+ * written before the period opens: an allocation that sees it open reads
+ * the stamp after (pagehint_map_note_reuse()).
  */
-/*
- * Hint the block at @bit, if it is not, and open a free period of its stamp
- * block @now if none is.  The stamp is written before the period opens:
- * an allocation that sees it open reads the stamp after
- * (pagehint_map_note_reuse()).
- */
-static int pagehint_map_hint_bit(struct pagehint_map *map, unsigned long bit,
-				 u16 now)
+static void pagehint_map_open_period(struct pagehint_map *map, unsigned long s,
+				     u16 now)
 {
-	unsigned long s = bit >> map->stamp_shift;
-
-	if (test_bit(bit, map->hint) || test_and_set_bit(bit, map->hint))
-		return 0;
 	if (test_bit(s, map->reused)) {
 		WRITE_ONCE(map->since[s], now);
 		clear_bit_unlock(s, map->reused);
 	}
-	return 1;
 }
+
+/*
+ * Hint the block at @bit, if it is not, and open a free period of its
+ * stamp block if none is (also when the hint was set already: an
+ * allocation closed the period since).  Returns whether the hint is new.
+ */
+static int pagehint_map_hint_bit(struct pagehint_map *map, unsigned long bit,
+				 u16 now)
+{
+	int set = !test_bit(bit, map->hint) &&
+		  !test_and_set_bit(bit, map->hint);
+
+	pagehint_map_open_period(map, bit >> map->stamp_shift, now);
+	return set;
+}
+
+/*
+ * A free of 2^order pages at pfn: hint the blocks, forget they were
+ * reported.  Returns the hints newly set, or -ERANGE outside the span.
+ */
 
 int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
 			   unsigned int order, u16 now)
@@ -234,6 +248,37 @@ int pagehint_map_note_reuse(struct pagehint_map *map, unsigned long pfn,
 	if (test_bit(s, map->reused) || test_and_set_bit(s, map->reused))
 		return -1;
 	return (u16)(now - READ_ONCE(map->since[s]));
+}
+
+/*
+ * How long the memory of [pfn, pfn + nr) has been free, in ticks: the age
+ * of the youngest free period over its stamp blocks.  A stamp block with
+ * no period open was allocated from since its last free: its period opens
+ * @now (the worker saw it free), and it counts as free since @now.  -1
+ * outside the span.
+ */
+int pagehint_map_free_age(struct pagehint_map *map, unsigned long pfn,
+			  unsigned long nr, u16 now)
+{
+	unsigned long first, last;
+	int age = -1;
+
+	if (!pagehint_map_bits(map, pfn, nr, &first, &last))
+		return -1;
+	for (first >>= map->stamp_shift, last >>= map->stamp_shift;
+	     first <= last; first++) {
+		int a;
+
+		if (test_bit(first, map->reused)) {
+			pagehint_map_open_period(map, first, now);
+			a = 0;
+		} else {
+			a = (u16)(now - READ_ONCE(map->since[first]));
+		}
+		if (age < 0 || a < age)
+			age = a;
+	}
+	return age;
 }
 
 /* The bucket of a reuse @age in ticks: < 1 tick, < 2, < 4, ... , the rest. */

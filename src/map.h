@@ -42,6 +42,8 @@ int pagehint_map_note_drain(struct pagehint_map *map, unsigned long pfn,
 int pagehint_map_note_reuse(struct pagehint_map *map, unsigned long pfn,
 			    u16 now);
 unsigned int pagehint_map_reuse_bucket(unsigned int age);
+int pagehint_map_free_age(struct pagehint_map *map, unsigned long pfn,
+			  unsigned long nr, u16 now);
 int pagehint_map_note_alloc(struct pagehint_map *map, unsigned long pfn,
 			    unsigned int order);
 bool pagehint_map_reported(const struct pagehint_map *map, unsigned long pfn,

@@ -23,6 +23,15 @@
  * that discards only blocks of some order has the worker report only
  * those, one that discards nothing gets a report a minute.
  *
+ * A block is reported once it has been free for min_free_ms, by default as
+ * long as learn.c learns from how soon freed memory was used again: a
+ * younger one is hinted again for a later pass, which comes when the
+ * youngest of them is old enough (at most delay_ms later).  Memory about
+ * to be used again is so not claimed, zeroed and faulted back in; with no
+ * reuse seen, nothing waits.  A free that sets a new hint while the worker
+ * sleeps brings the next pass forward (pagehint_worker_hinted()), so that
+ * what is freed in bulk goes at once.
+ *
  * It runs on system_freezable_wq, so it is never running across a system
  * freeze; virtio.c also stops it before the queues go away (remove, freeze)
  * and starts it again after (restore).  A PM notifier ends a pass as soon as
@@ -44,6 +53,7 @@
 
 #include "pagehint.h"
 #include "host.h"
+#include "learn.h"
 
 /* Batches per pass before the worker yields and reschedules itself. */
 #define PAGEHINT_PASS_BATCHES	16
@@ -56,6 +66,12 @@
 
 /* Delay of an idle pass when delay_ms is 0, so tests never spin. */
 #define PAGEHINT_MIN_IDLE_MS	10
+
+/* The earliest a pass looks again at blocks it found too young. */
+#define PAGEHINT_YOUNG_MIN_MS	100
+
+/* The earliest a free brings the next pass forward to (the hooks' kick). */
+#define PAGEHINT_KICK_MS	20
 
 /* Per-zone exhaustive scan state; only the worker touches it. */
 struct pagehint_zone_scan {
@@ -86,6 +102,8 @@ static struct pagehint_worker {
 	unsigned long hint_cursor;
 	/* What the host bound now does with reports (host.c). */
 	struct pagehint_host host;
+	/* How long freed memory must stay free to be reported (learn.c). */
+	struct pagehint_learn learn;
 	/* Zone scans completed without hooks (PAGEHINT_SCANONLY_FORGET). */
 	unsigned long scanonly_scans;
 	/* Per zone: [nid * MAX_NR_ZONES + zone index]. */
@@ -99,6 +117,8 @@ static struct pagehint_worker {
 	/* Pass state. */
 	struct pagehint_dev *pdev;	/* as below, for the pass */
 	unsigned int order;
+	unsigned int min_free_ms;	/* blocks free for less wait */
+	unsigned int young_wait_ms;	/* until the youngest is old enough */
 	int budget;			/* batches left in this pass */
 	/*
 	 * Why the pass ended early: -ESHUTDOWN (the device is going away or
@@ -121,6 +141,31 @@ static struct pagehint_worker {
 	bool sleeping;
 	struct notifier_block pm_nb;
 } pagehint_worker;
+
+/*
+ * The hooks' kick: a free that sets a new hint while the worker sleeps
+ * until a pass further away than @delay (jiffies) brings that pass forward
+ * to @delay from now, so that memory freed in bulk is reported as soon as
+ * it is old enough (min_free_ms), not a delay_ms later.  Armed by the
+ * worker when it goes to sleep for longer, disarmed by the first kick and
+ * when the worker stops: the hooks only read it until then.  A line of its
+ * own, since every hook that sets a hint reads it.
+ */
+static struct {
+	atomic_t armed;
+	unsigned long delay;
+} pagehint_kick_state ____cacheline_aligned_in_smp;
+
+/* From the hooks, any context: a free set a new hint. */
+void pagehint_worker_hinted(void)
+{
+	if (likely(!atomic_read(&pagehint_kick_state.armed)) ||
+	    !atomic_xchg(&pagehint_kick_state.armed, 0))
+		return;
+	/* Never 0: a timer, not a wake-up, from under the zone's lock. */
+	mod_delayed_work(system_freezable_wq, &pagehint_worker.work,
+			 max(READ_ONCE(pagehint_kick_state.delay), 1UL));
+}
 
 static unsigned long pagehint_max_pages(unsigned int order)
 {
@@ -306,13 +351,36 @@ static void pagehint_claim_run(struct pagehint_worker *w)
 }
 
 /*
- * Offer a free block: skip it if reported and untouched since, else add it
- * to the pending run, or claim that run and start a new one.  Returns
- * whether the block was taken as a candidate.
+ * Whether [pfn, pfn + nr) has been free for less than the pass's
+ * min_free_ms; if so, note when it will have been free long enough.
  */
-static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
-			   const struct pagehint_block *block,
-			   enum pagehint_source src)
+static bool pagehint_too_young(struct pagehint_worker *w, unsigned long pfn,
+			       unsigned long nr)
+{
+	unsigned int wait;
+	int age;
+
+	if (!w->min_free_ms)
+		return false;
+	age = pagehint_tracker_free_ms(pfn, nr);
+	if (age < 0 || age >= w->min_free_ms)
+		return false;
+	wait = w->min_free_ms - age;
+	if (!w->young_wait_ms || wait < w->young_wait_ms)
+		w->young_wait_ms = wait;
+	pagehint_stat_add(&pagehint_stats.skipped_young, 1);
+	return true;
+}
+
+/*
+ * Offer a free block: skip it if reported and untouched since, else add it
+ * to the pending run, or claim that run and start a new one.  Returns 1 if
+ * the block was taken as a candidate, 0 if skipped, -EAGAIN if it has not
+ * been free long enough yet: the caller hints it again.
+ */
+static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
+			  const struct pagehint_block *block,
+			  enum pagehint_source src)
 {
 	struct pagehint_run *run = &w->run;
 	unsigned long room, nr = 1UL << block->order;
@@ -320,13 +388,15 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 
 	if (pagehint_tracker_reported(block->pfn, block->order)) {
 		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
-		return false;
+		return 0;
 	}
 	mt = pagehint_range_migratetype(block->pfn, nr);
 	if (mt < 0) {
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
-		return false;
+		return 0;
 	}
+	if (pagehint_too_young(w, block->pfn, nr))
+		return -EAGAIN;
 	room = w->wave.max_pages - pagehint_batch_pages(&w->wave);
 	if (run->len && (run->zone != zone || run->src != src ||
 			 run->mt != mt ||
@@ -349,7 +419,7 @@ static bool pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		run->len = min(run->len, w->wave.max_pages);
 		pagehint_claim_run(w);
 	}
-	return true;
+	return 1;
 }
 
 /* A pass also ends early when reporting is turned off (enabled=0). */
@@ -360,48 +430,66 @@ static bool pagehint_pass_over(struct pagehint_worker *w)
 }
 
 /*
- * Phase 1: the free blocks the map's hints name.  Hints come in PFN order;
- * a block larger than a hint's range consumes the hints of the rest of it.
+ * The free blocks of at least the pass's order that the hint taken for
+ * [pfn, pfn + nr) names, offered; @done is where the last hint's blocks
+ * ended.  A block larger than the hint's range consumes the hints of the
+ * rest of it, unless it is too young: then the hint is kept, and so is
+ * each of the others it covers when its turn comes.  Returns where this
+ * hint's blocks end.
  */
-static void pagehint_report_hints(struct pagehint_worker *w)
+static unsigned long pagehint_report_hint(struct pagehint_worker *w,
+					  unsigned long pfn, unsigned long nr,
+					  unsigned long done)
 {
-	unsigned long cursor = w->hint_cursor, pfn, nr, end, done = 0;
+	unsigned long end = pfn + nr, from;
 	struct pagehint_block block;
-	bool found, wrapped = false;
+	bool found = false, young = false;
 	struct page *page;
 	struct zone *zone;
+
+	if (end <= done)
+		return done;
+	pfn = max(pfn, done);
+	from = pfn;
+	page = pfn_to_online_page(pfn);
+	if (!page) {
+		pagehint_stat_add(&pagehint_stats.hints_stale, 1);
+		return done;
+	}
+	zone = page_zone(page);
+	if (pagehint_enclosing_block(zone, pfn, w->order, &block)) {
+		if (pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT) == -EAGAIN)
+			young = true;
+		found = true;
+		pfn = block.pfn + (1UL << block.order);
+	}
+	while (pfn < end && !pagehint_pass_over(w) &&
+	       pagehint_scan_next(zone, &pfn, end, w->order, &block)) {
+		if (pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT) == -EAGAIN)
+			young = true;
+		found = true;
+	}
+	if (!found)
+		pagehint_stat_add(&pagehint_stats.hints_stale, 1);
+	if (young)
+		pagehint_tracker_rehint(from, end - from);
+	else if (pagehint_pass_over(w) && pfn < end)
+		pagehint_tracker_rehint(pfn, end - pfn);
+	return young ? end : max(pfn, end);
+}
+
+/* Phase 1: the free blocks the map's hints name, in PFN order. */
+static void pagehint_report_hints(struct pagehint_worker *w)
+{
+	unsigned long cursor = w->hint_cursor, pfn, nr, done = 0;
+	bool wrapped = false;
 
 	while (!pagehint_pass_over(w) &&
 	       pagehint_tracker_take_hint(&cursor, w->hint_cursor, &wrapped,
 					  &pfn, &nr)) {
 		if (wrapped && pfn < done)
 			done = 0;	/* wrapped around to low PFNs */
-		end = pfn + nr;
-		if (end <= done)
-			continue;
-		pfn = max(pfn, done);
-		page = pfn_to_online_page(pfn);
-		if (!page) {
-			pagehint_stat_add(&pagehint_stats.hints_stale, 1);
-			continue;
-		}
-		zone = page_zone(page);
-		found = false;
-		if (pagehint_enclosing_block(zone, pfn, w->order, &block)) {
-			pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT);
-			found = true;
-			pfn = block.pfn + (1UL << block.order);
-		}
-		while (pfn < end && !pagehint_pass_over(w) &&
-		       pagehint_scan_next(zone, &pfn, end, w->order, &block)) {
-			pagehint_offer(w, zone, &block, PAGEHINT_FROM_HINT);
-			found = true;
-		}
-		done = max(pfn, end);
-		if (!found)
-			pagehint_stat_add(&pagehint_stats.hints_stale, 1);
-		if (pagehint_pass_over(w) && pfn < end)
-			pagehint_tracker_rehint(pfn, end - pfn);
+		done = pagehint_report_hint(w, pfn, nr, done);
 	}
 	w->hint_cursor = pagehint_pass_over(w) ? cursor : 0;
 	pagehint_claim_run(w);
@@ -458,8 +546,14 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 		if (!pagehint_tracker_hooked() && block.pfn > from)
 			pagehint_tracker_unreport(from, block.pfn - from);
 		zs->found += 1UL << block.order;
-		if (pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN))
+		switch (pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN)) {
+		case 1:
 			zs->fresh += 1UL << block.order;
+			break;
+		case -EAGAIN:	/* the hints bring it back when old enough */
+			pagehint_tracker_rehint(block.pfn, 1UL << block.order);
+			break;
+		}
 	}
 	pagehint_claim_run(w);
 	pagehint_stat_add(&pagehint_stats.scan_pages, zs->cursor - start);
@@ -503,6 +597,29 @@ static void pagehint_report_scans(struct pagehint_worker *w)
 		w->err = pagehint_flush(w);
 }
 
+/*
+ * The pass's min_free_ms: the knob, or what was learned ("auto").  Without
+ * hooks nothing is known of how long memory has been free: no wait.
+ */
+static unsigned int pagehint_min_free_ms(struct pagehint_worker *w)
+{
+	unsigned long knob = READ_ONCE(pagehint_knobs.min_free_ms);
+	unsigned long now = jiffies_to_msecs(jiffies);
+
+	if (!pagehint_tracker_hooked())
+		return 0;
+	if (pagehint_learn_due(&w->learn, now)) {
+		struct pagehint_tracker_counters c;
+
+		pagehint_tracker_counters(&c);
+		WRITE_ONCE(w->learn.free_ms,
+			   pagehint_learn_update(&w->learn, c.reuse, now));
+	}
+	if (knob != PAGEHINT_KNOB_AUTO)
+		return knob;
+	return w->learn.free_ms;
+}
+
 static void pagehint_work_fn(struct work_struct *work)
 {
 	struct pagehint_worker *w = container_of(to_delayed_work(work),
@@ -510,6 +627,8 @@ static void pagehint_work_fn(struct work_struct *work)
 	unsigned int delay_ms;
 	u64 t0 = ktime_get_ns();
 
+	/* The pass is here: the hooks need not bring it forward. */
+	atomic_set(&pagehint_kick_state.armed, 0);
 	w->pdev = READ_ONCE(w->dev);
 	if (!READ_ONCE(w->running) || !w->pdev || READ_ONCE(w->sleeping))
 		return;		/* the end of a sleep kicks the worker */
@@ -527,6 +646,8 @@ static void pagehint_work_fn(struct work_struct *work)
 
 	w->order = max_t(unsigned int, READ_ONCE(pagehint_knobs.report_order),
 			 pagehint_host_order(&w->host));
+	w->min_free_ms = pagehint_min_free_ms(w);
+	w->young_wait_ms = 0;
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->run.len = 0;
@@ -545,10 +666,22 @@ static void pagehint_work_fn(struct work_struct *work)
 	delay_ms = READ_ONCE(pagehint_knobs.delay_ms);
 	if (w->budget > 0 || w->err)
 		delay_ms = max_t(unsigned int, delay_ms, PAGEHINT_MIN_IDLE_MS);
+	/* Blocks too young: again when the youngest is old enough. */
+	if (w->young_wait_ms)
+		delay_ms = min(delay_ms, max_t(unsigned int, w->young_wait_ms,
+					       PAGEHINT_YOUNG_MIN_MS));
 	delay_ms = pagehint_host_delay_ms(&w->host, delay_ms);
-	if (READ_ONCE(w->running) && !READ_ONCE(w->sleeping))
+	if (READ_ONCE(w->running) && !READ_ONCE(w->sleeping)) {
+		unsigned long kick = msecs_to_jiffies(max_t(unsigned int, w->min_free_ms,
+							    PAGEHINT_KICK_MS));
+
 		queue_delayed_work(system_freezable_wq, &w->work,
 				   msecs_to_jiffies(delay_ms));
+		if (msecs_to_jiffies(delay_ms) > kick && pagehint_tracker_hooked()) {
+			WRITE_ONCE(pagehint_kick_state.delay, kick);
+			atomic_set(&pagehint_kick_state.armed, 1);
+		}
+	}
 }
 
 /* Stop passes while the system goes to sleep; resume after. */
@@ -584,6 +717,12 @@ void pagehint_kick(void)
 	mutex_unlock(&w->lock);
 }
 
+/* The free time learned (learn.c), whether min_free_ms is "auto" or not. */
+unsigned int pagehint_worker_learned_free_ms(void)
+{
+	return READ_ONCE(pagehint_worker.learn.free_ms);
+}
+
 /* The smallest order the host discards, as learned (0: none learned). */
 unsigned int pagehint_worker_host_order(void)
 {
@@ -616,6 +755,14 @@ void pagehint_worker_stop(void)
 	WRITE_ONCE(w->running, false);
 	mutex_unlock(&w->lock);
 	cancel_delayed_work_sync(&w->work);
+	/*
+	 * No pass arms the kick now.  Disarm it, wait for the hooks under way
+	 * (they run with preemption disabled), and cancel what one of them
+	 * may have queued meanwhile.
+	 */
+	atomic_set(&pagehint_kick_state.armed, 0);
+	synchronize_rcu();
+	cancel_delayed_work_sync(&w->work);
 	mutex_lock(&w->lock);
 	WRITE_ONCE(w->dev, NULL);
 	mutex_unlock(&w->lock);
@@ -637,6 +784,7 @@ void pagehint_worker_release_inflight(void)
 int pagehint_worker_init(void)
 {
 	struct pagehint_worker *w = &pagehint_worker;
+	struct pagehint_tracker_counters c;
 	int err;
 
 	w->scans = kcalloc(nr_node_ids * MAX_NR_ZONES, sizeof(*w->scans),
@@ -654,6 +802,8 @@ int pagehint_worker_init(void)
 	pagehint_batch_init(&w->wave, 0);
 	pagehint_batch_init(&w->batch, 0);
 	pagehint_host_reset(&w->host);
+	pagehint_tracker_counters(&c);
+	pagehint_learn_reset(&w->learn, c.reuse, jiffies_to_msecs(jiffies));
 	w->sleeping = false;
 	w->pm_nb.notifier_call = pagehint_pm_notify;
 	register_pm_notifier(&w->pm_nb);

@@ -48,6 +48,7 @@ struct pagehint_knobs pagehint_knobs = {
 	.max_inflight_kib = PAGEHINT_INFLIGHT_KIB_DEFAULT,
 	.scan = PAGEHINT_SCAN_AUTO,
 	.scan_budget_pages = PAGEHINT_SCAN_BUDGET_DEFAULT,
+	.min_free_ms = PAGEHINT_KNOB_AUTO,
 	/*
 	 * report_order (pageblock_order) and bitmap_budget_kib (0.01% of
 	 * RAM) are set by pagehint_knobs_init() unless given as parameters:
@@ -216,6 +217,51 @@ static ssize_t scan_store(struct kobject *kobj, struct kobj_attribute *attr,
 PAGEHINT_ATTR_RW(scan);
 
 /*
+ * min_free_ms: "auto" (the default: learned by the worker, shown in
+ * learned_free_ms) or a number of ms from 0 to PAGEHINT_MIN_FREE_MS_MAX.
+ */
+static int pagehint_min_free_parse(const char *buf, unsigned long *val)
+{
+	int err;
+
+	if (sysfs_streq(buf, "auto")) {
+		*val = PAGEHINT_KNOB_AUTO;
+		return 0;
+	}
+	err = kstrtoul(buf, 10, val);
+	if (err)
+		return err;
+	return *val > PAGEHINT_MIN_FREE_MS_MAX ? -EINVAL : 0;
+}
+
+static ssize_t min_free_ms_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	unsigned long v = READ_ONCE(pagehint_knobs.min_free_ms);
+
+	if (v == PAGEHINT_KNOB_AUTO)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+static ssize_t min_free_ms_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	unsigned long val;
+	int err = pagehint_min_free_parse(buf, &val);
+
+	if (err)
+		return err;
+	mutex_lock(&pagehint_knob_lock);
+	WRITE_ONCE(pagehint_knobs.min_free_ms, val);
+	mutex_unlock(&pagehint_knob_lock);
+	pagehint_kick();
+	return count;
+}
+PAGEHINT_ATTR_RW(min_free_ms);
+
+/*
  * Module parameters.  parse_args() calls these before pagehint_init(), with
  * nothing running yet, so a set only checks and stores: the map is built
  * from the stored values.  The files are 0444, so no set comes later.
@@ -291,6 +337,33 @@ static const struct kernel_param_ops pagehint_scan_param_ops = {
 };
 module_param_cb(scan, &pagehint_scan_param_ops, NULL, 0444);
 MODULE_PARM_DESC(scan, "When to scan zones: auto, always or never (default: auto)");
+
+static int pagehint_min_free_param_set(const char *val,
+				       const struct kernel_param *kp)
+{
+	unsigned long v;
+
+	if (pagehint_min_free_parse(val, &v)) {
+		pr_err("min_free_ms=%s: not auto or a number from 0 to %u\n",
+		       val, PAGEHINT_MIN_FREE_MS_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(pagehint_knobs.min_free_ms, v);
+	return 0;
+}
+
+static int pagehint_min_free_param_get(char *buf, const struct kernel_param *kp)
+{
+	return min_free_ms_show(NULL, NULL, buf);
+}
+
+static const struct kernel_param_ops pagehint_min_free_param_ops = {
+	.set = pagehint_min_free_param_set,
+	.get = pagehint_min_free_param_get,
+};
+module_param_cb(min_free_ms, &pagehint_min_free_param_ops, NULL, 0444);
+MODULE_PARM_DESC(min_free_ms,
+		 "Report a block once free this long, ms: auto (learned) or 0 to 600000 (default: auto)");
 
 /* The defaults that depend on the machine, unless set as parameters. */
 void pagehint_knobs_init(void)
@@ -398,6 +471,13 @@ static ssize_t host_order_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", pagehint_worker_host_order());
 }
 PAGEHINT_ATTR_RO(host_order);
+
+static ssize_t learned_free_ms_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pagehint_worker_learned_free_ms());
+}
+PAGEHINT_ATTR_RO(learned_free_ms);
 PAGEHINT_STAT_ATTR(claimed_bytes, claimed_bytes, 1);
 PAGEHINT_STAT_ATTR(claims, claims, 1);
 PAGEHINT_STAT_ATTR(claim_failures, claim_failures, 1);
@@ -409,6 +489,7 @@ PAGEHINT_STAT_ATTR(ack_us, ack_ns, NSEC_PER_USEC);
 PAGEHINT_STAT_ATTR(guard_skips, guard_skips, 1);
 PAGEHINT_STAT_ATTR(skipped_reported, skipped_reported, 1);
 PAGEHINT_STAT_ATTR(skipped_pageblock, skipped_pageblock, 1);
+PAGEHINT_STAT_ATTR(skipped_young, skipped_young, 1);
 PAGEHINT_STAT_ATTR(passes, passes, 1);
 PAGEHINT_STAT_ATTR(hints_stale, hints_stale, 1);
 PAGEHINT_STAT_ATTR(scans, scans, 1);
@@ -428,6 +509,8 @@ static struct attribute *pagehint_attrs[] = {
 	&bitmap_budget_kib_attr.attr.attr,
 	&scan_attr.attr,
 	&scan_budget_pages_attr.attr.attr,
+	&min_free_ms_attr.attr,
+	&learned_free_ms_attr.attr,
 	&device_attr.attr,
 	&hooks_attr.attr,
 	&hints_set_attr.attr,
@@ -464,6 +547,7 @@ static struct attribute *pagehint_attrs[] = {
 	&guard_skips_attr.attr,
 	&skipped_reported_attr.attr,
 	&skipped_pageblock_attr.attr,
+	&skipped_young_attr.attr,
 	&passes_attr.attr,
 	NULL,
 };

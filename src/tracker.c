@@ -130,10 +130,12 @@ static void pagehint_hook_free(struct page *page, unsigned int order,
 		n = pagehint_map_note_pcp_free(map, pfn, order);
 	else
 		n = pagehint_map_note_free(map, pfn, order, pagehint_tick());
-	if (n > 0)
+	if (n > 0) {
 		this_cpu_add(pagehint_hook_counters.hints_set, n);
-	else if (n < 0)
+		pagehint_worker_hinted();
+	} else if (n < 0) {
 		pagehint_overflow_page(page, order);
+	}
 }
 
 /*
@@ -401,6 +403,24 @@ bool pagehint_tracker_reported(unsigned long pfn, unsigned int order)
 		reported = pagehint_map_reported(map, pfn, order);
 	rcu_read_unlock();
 	return reported;
+}
+
+/*
+ * How long the memory of [pfn, pfn + nr_pages) has been free, in ms
+ * (pagehint_map_free_age(): from when the worker first saw it free, if an
+ * allocation came after the last free); -1 when the map does not know.
+ */
+int pagehint_tracker_free_ms(unsigned long pfn, unsigned long nr_pages)
+{
+	struct pagehint_map *map;
+	int age = -1;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map)
+		age = pagehint_map_free_age(map, pfn, nr_pages, pagehint_tick());
+	rcu_read_unlock();
+	return age < 0 ? age : age * PAGEHINT_TICK_MS;
 }
 
 void pagehint_tracker_mark_reported(unsigned long pfn, unsigned long nr_pages)

@@ -26,7 +26,7 @@ expect_good() {
 }
 
 max_order=$(( $(awk '/^Node 0, zone/ { print NF - 4; exit }' /proc/buddyinfo) - 1 ))
-for knob in enabled report_order delay_ms max_inflight_kib bitmap_budget_kib scan_budget_pages; do
+for knob in enabled report_order delay_ms max_inflight_kib bitmap_budget_kib scan_budget_pages min_free_ms; do
 	# An empty write never reaches the kernel's store(): only unchanged.
 	before=$(cat $PH_SYSFS/$knob)
 	printf '' >$PH_SYSFS/$knob 2>/dev/null || true
@@ -47,6 +47,10 @@ expect_bad scan_budget_pages 1073741825
 for bad in " " "sometimes" "auto always" "1" "[auto]" "neverr"; do
 	expect_bad scan "$bad"
 done
+expect_bad min_free_ms 600001
+for bad in "autox" "auto 5" "[auto]"; do
+	expect_bad min_free_ms "$bad"
+done
 
 expect_good enabled 0
 expect_good enabled 1
@@ -65,13 +69,17 @@ expect_good bitmap_budget_kib 256
 expect_good scan_budget_pages 1
 expect_good scan_budget_pages 1073741824
 expect_good scan_budget_pages 262144
+[ "$(cat $PH_SYSFS/min_free_ms)" = auto ] || ph_fail "min_free_ms reads $(cat $PH_SYSFS/min_free_ms) by default, not auto"
+expect_good min_free_ms 0
+expect_good min_free_ms 600000
+expect_good min_free_ms auto
 for policy in always never auto; do
 	echo $policy >$PH_SYSFS/scan || ph_fail "scan refused $policy"
 	grep -q "\[$policy\]" $PH_SYSFS/scan || ph_fail "scan reads '$(cat $PH_SYSFS/scan)' after $policy"
 done
 
 # Read-only files refuse writes.
-for ro in reported_bytes reports device version hints_set overflows bitmap_bytes scans; do
+for ro in reported_bytes reports device version hints_set overflows bitmap_bytes scans learned_free_ms skipped_young; do
 	if echo 1 >$PH_SYSFS/$ro 2>/dev/null; then
 		ph_fail "$ro is writable"
 	fi
@@ -88,7 +96,7 @@ order=$(cat $PH_SYSFS/report_order)
 rmmod pagehint || ph_fail "rmmod failed"
 
 P=/sys/module/pagehint/parameters
-good="enabled=0 report_order=3 delay_ms=700 max_inflight_kib=1024 bitmap_budget_kib=64 scan_budget_pages=4096"
+good="enabled=0 report_order=3 delay_ms=700 max_inflight_kib=1024 bitmap_budget_kib=64 scan_budget_pages=4096 min_free_ms=250"
 # shellcheck disable=SC2086
 insmod $PH_KO $good scan=never || ph_fail "insmod refused $good scan=never"
 for kv in $good; do
@@ -105,7 +113,8 @@ if echo 5 >$P/delay_ms 2>/dev/null; then
 fi
 rmmod pagehint || ph_fail "rmmod failed"
 for bad in enabled=2 report_order=$((max_order + 1)) delay_ms=-1 delay_ms=3600001 \
-	max_inflight_kib=0 bitmap_budget_kib=abc scan_budget_pages=0 scan=sometimes; do
+	max_inflight_kib=0 bitmap_budget_kib=abc scan_budget_pages=0 scan=sometimes \
+	min_free_ms=600001 min_free_ms=soon; do
 	if insmod $PH_KO "$bad" 2>/dev/null; then
 		rmmod pagehint
 		ph_fail "insmod accepted $bad"

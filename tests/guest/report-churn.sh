@@ -12,11 +12,14 @@
 #   must not exceed the stock driver's.
 # - The host's faults (QEMU's minor faults) and its mean RSS, per driver:
 #   memory handed out again right after it was reported makes the host
-#   fault it back in.  Figures only.
+#   fault it back in.  Figures only.  ph.min_free= sets pagehint's
+#   min_free_ms (default auto, the learned wait) to compare with 0, a
+#   report of every free block at the next pass.
 . /tests/lib.sh
 
 ROUNDS=$(ph_param rounds 12)
 PAUSE=$(ph_param pause 0.5)
+MIN_FREE=$(ph_param min_free auto)
 
 # faults: QEMU's minor faults so far.
 faults() {
@@ -49,7 +52,7 @@ churn() {
 		i=$((i + 1))
 	done
 	if [ "$1" = pagehint ]; then
-		extra=" reported_MiB=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) claims=$(cat $PH_SYSFS/claims) claim_stale=$(cat $PH_SYSFS/claim_stale) claim_migrated=$(cat $PH_SYSFS/claim_migrated)"
+		extra=" reported_MiB=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) claims=$(cat $PH_SYSFS/claims) claim_stale=$(cat $PH_SYSFS/claim_stale) claim_migrated=$(cat $PH_SYSFS/claim_migrated) skipped_young=$(cat $PH_SYSFS/skipped_young) min_free_ms=$(cat $PH_SYSFS/min_free_ms) learned_free_ms=$(cat $PH_SYSFS/learned_free_ms)"
 	fi
 	echo "migrated=$(($(ph_vmstat pgmigrate_success) - m0)) host_faults=$(($(faults) - f0)) mean_rss_MiB=$((rss / ROUNDS >> 10))$extra" >/tmp/churn.$1
 }
@@ -67,6 +70,7 @@ stock=$(cat /tmp/churn.stock)
 ph_info "stock:    $stock"
 rmmod virtio_balloon || ph_fail "rmmod virtio_balloon failed"
 ph_load_driver pagehint
+echo "$MIN_FREE" >$PH_SYSFS/min_free_ms || ph_fail "min_free_ms refused $MIN_FREE"
 churn pagehint
 ours=$(cat /tmp/churn.pagehint)
 ph_info "pagehint: $ours"

@@ -275,6 +275,63 @@ static void map_reuse_age(struct kunit *test)
 			(map->nbits >> map->stamp_shift) * 3 + 16);
 }
 
+/*
+ * A free period opens at a free when none is open, also when the block's
+ * hint is set already (the worker has not taken it since an allocation
+ * closed the last period): else a block reused once would never count
+ * its reuses again until the worker took its hint.
+ */
+static void map_reuse_reopens(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long pfn = ph_first_block(map);
+
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 100), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 110), 10);
+	/* The hint is still set: no new hint, but a new period. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 120), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 150), 30);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_drain(map, pfn, 0, 200), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 204), 4);
+}
+
+/*
+ * How long a range has been free, for the worker: the youngest open period
+ * over its stamp blocks; a stamp block with none open (allocated from
+ * since its last free, or never seen free) counts as free from the look.
+ */
+static void map_free_age(struct kunit *test)
+{
+	unsigned int order = *(const unsigned int *)test->param_value;
+	struct pagehint_map *map = ph_map(test, order);
+	unsigned long pfn = ph_first_block(map);
+	unsigned long stamp = 1UL << (map->order + map->stamp_shift);
+
+	/* Nothing known free since the build: free from the first look. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 100), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 130), 30);
+	/* Reused at 140, freed at 150: free since 150. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 140), 40);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 150), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 170), 20);
+	/* Reused again: free from the next look on. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 180), 30);
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 190), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 200), 10);
+	/* The clock wraps. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_reuse(map, pfn, 65530), 65340);
+	KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn, 0, 65530), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, 1, 6), 12);
+	/* Over two stamp blocks (pfn's and the next), the younger counts. */
+	if (pfn + stamp < map->end_pfn) {
+		KUNIT_EXPECT_EQ(test, pagehint_map_note_free(map, pfn + stamp, 0, 20), 1);
+		KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, pfn, stamp + 1, 30), 10);
+	}
+	/* Outside the span: unknown. */
+	KUNIT_EXPECT_EQ(test, pagehint_map_free_age(map, map->end_pfn, 1, 30), -1);
+}
+
 static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_order_budget, ph_order_gen),
 	KUNIT_CASE(map_alloc_errors),
@@ -284,6 +341,8 @@ static struct kunit_case pagehint_map_cases[] = {
 	KUNIT_CASE_PARAM(map_take_hint, ph_order_gen),
 	KUNIT_CASE_PARAM(map_carry, ph_order_gen),
 	KUNIT_CASE_PARAM(map_reuse_age, ph_order_gen),
+	KUNIT_CASE_PARAM(map_reuse_reopens, ph_order_gen),
+	KUNIT_CASE_PARAM(map_free_age, ph_order_gen),
 	{}
 };
 

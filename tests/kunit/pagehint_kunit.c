@@ -35,6 +35,7 @@
 #include "../../src/claimers.c"
 #include "../../src/claim.c"
 #include "../../src/host.c"
+#include "../../src/learn.c"
 #include "../../src/report.c"
 #include "../../src/virtio.c"
 #include "../../src/balloon.c"
@@ -58,6 +59,8 @@ int ph_env_init(bool hooks)
 		.bitmap_budget_kib = 4096,
 		.scan_budget_pages = PAGEHINT_SCAN_BUDGET_DEFAULT,
 		.scan = PAGEHINT_SCAN_AUTO,
+		/* Report what is free at once; cases that learn set "auto". */
+		.min_free_ms = 0,
 	};
 	memset(&pagehint_stats, 0, sizeof(pagehint_stats));
 	/* The test module never takes devices over. */
@@ -162,6 +165,7 @@ static bool ph_drain_zone(struct zone *zone)
 #include "fake_virtio.c"
 
 #include "map_test.c"
+#include "learn_test.c"
 #include "tracker_test.c"
 #include "scan_test.c"
 #include "claim_test.c"

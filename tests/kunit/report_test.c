@@ -132,6 +132,8 @@ static void ph_batcher_begin(struct pagehint_worker *w, struct ph_fake_dev *fake
 	w->budget = PAGEHINT_PASS_BATCHES;
 	w->err = 0;
 	w->run.len = 0;
+	w->min_free_ms = 0;
+	w->young_wait_ms = 0;
 	pagehint_batch_init(&w->wave, ULONG_MAX / 2);
 	pagehint_batch_init(&w->batch, ULONG_MAX / 2);
 }
@@ -268,6 +270,111 @@ static void report_coalesces(struct kunit *test)
 	ph_unbind(fake);
 }
 
+/* Is @pfn's bit set in the current map's hints? */
+static bool ph_hinted(unsigned long pfn)
+{
+	struct pagehint_map *map;
+	bool hinted = false;
+
+	rcu_read_lock();
+	map = rcu_dereference(pagehint_cur_map);
+	if (map && pfn >= map->base_pfn && pfn < map->end_pfn)
+		hinted = test_bit((pfn - map->base_pfn) >> map->order, map->hint);
+	rcu_read_unlock();
+	return hinted;
+}
+
+/*
+ * min_free_ms: a block freed just now is not offered (-EAGAIN), is counted
+ * as young, and the pass notes how long until it is old enough; once it
+ * is, it is offered and reported.  With 0, nothing waits.
+ */
+static void report_young_waits(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	s64 young = atomic64_read(&pagehint_stats.skipped_young);
+	struct page *page = ph_alloc_or_skip(test, pageblock_order);
+	struct pagehint_block block = { page_to_pfn(page), pageblock_order };
+	struct ph_fake_dev *fake;
+
+	fake = ph_bind_idle(test);
+	ph_batcher_begin(w, fake);
+	ph_free_to_buddy(page, pageblock_order);
+	w->min_free_ms = 1000;
+	w->young_wait_ms = 0;
+	KUNIT_EXPECT_EQ(test, pagehint_offer(w, page_zone(page), &block,
+					     PAGEHINT_FROM_HINT), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pagehint_stats.skipped_young) - young, 1);
+	KUNIT_EXPECT_GT(test, w->young_wait_ms, 1000U - 4 * PAGEHINT_TICK_MS);
+	KUNIT_EXPECT_LE(test, w->young_wait_ms, 1000U);
+	KUNIT_EXPECT_EQ(test, w->run.len, 0UL);
+	/* With no wait, the same block goes at once. */
+	w->min_free_ms = 0;
+	KUNIT_EXPECT_EQ(test, pagehint_offer(w, page_zone(page), &block,
+					     PAGEHINT_FROM_HINT), 1);
+	w->run.len = 0;
+	/* Old enough. */
+	w->min_free_ms = 1000;
+	w->young_wait_ms = 0;
+	msleep(1000 + 2 * PAGEHINT_TICK_MS);
+	KUNIT_EXPECT_EQ(test, pagehint_offer(w, page_zone(page), &block,
+					     PAGEHINT_FROM_HINT), 1);
+	KUNIT_EXPECT_EQ(test, w->young_wait_ms, 0U);
+	pagehint_claim_run(w);
+	KUNIT_EXPECT_EQ(test, pagehint_flush(w), 0);
+	KUNIT_EXPECT_EQ(test, ph_fake_reports(fake), 1U);
+	KUNIT_EXPECT_EQ(test, fake->pages, pageblock_nr_pages);
+	w->min_free_ms = 0;
+	ph_unbind(fake);
+}
+
+/*
+ * The hint phase keeps the hints of a block too young, every one of them:
+ * a free buddy block of two pageblocks is found from its first hint, and
+ * the second hint, which it would otherwise consume, is kept too.
+ */
+static void report_young_hints_kept(struct kunit *test)
+{
+	struct pagehint_worker *w = &pagehint_worker;
+	unsigned int order = pageblock_order + 1;
+	struct ph_fake_dev *fake;
+	unsigned long pfn, done;
+	struct page *page;
+
+	if (order > PAGEHINT_MAX_ORDER)
+		kunit_skip(test, "no buddy order above the pageblock order");
+	page = ph_alloc_or_skip(test, order);
+	pfn = page_to_pfn(page);
+	fake = ph_bind_idle(test);
+	ph_batcher_begin(w, fake);
+	ph_free_to_buddy(page, order);
+	KUNIT_ASSERT_TRUE(test, ph_hinted(pfn));
+	KUNIT_ASSERT_TRUE(test, ph_hinted(pfn + pageblock_nr_pages));
+	w->min_free_ms = 60000;
+	w->young_wait_ms = 0;
+	/* The two hints, taken in turn as a pass takes them. */
+	pagehint_tracker_forget_range(pfn, 2 * pageblock_nr_pages);
+	done = pagehint_report_hint(w, pfn, pageblock_nr_pages, 0);
+	KUNIT_EXPECT_EQ(test, done, pfn + pageblock_nr_pages);
+	done = pagehint_report_hint(w, pfn + pageblock_nr_pages,
+				    pageblock_nr_pages, done);
+	KUNIT_EXPECT_EQ(test, done, pfn + 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_TRUE(test, ph_hinted(pfn));
+	KUNIT_EXPECT_TRUE(test, ph_hinted(pfn + pageblock_nr_pages));
+	KUNIT_EXPECT_EQ(test, w->run.len, 0UL);
+	/* Old enough now: the first hint's block consumes the second. */
+	w->min_free_ms = 0;
+	pagehint_tracker_forget_range(pfn, 2 * pageblock_nr_pages);
+	done = pagehint_report_hint(w, pfn, pageblock_nr_pages, 0);
+	KUNIT_EXPECT_EQ(test, done, pfn + 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, w->run.len, 2 * pageblock_nr_pages);
+	KUNIT_EXPECT_EQ(test, pagehint_report_hint(w, pfn + pageblock_nr_pages,
+						   pageblock_nr_pages, done), done);
+	w->run.len = 0;
+	KUNIT_EXPECT_GT(test, w->young_wait_ms, 0U);
+	ph_unbind(fake);
+}
+
 /*
  * A broken device (surprise removal, shutdown) takes no report: the pass
  * ends, nothing is counted as reported, and the batch the device never
@@ -322,20 +429,6 @@ static void report_device_broken(struct kunit *test)
 			    pageblock_nr_pages / 2, free_before,
 			    "MemFree %lu pages, was %lu",
 			    global_zone_page_state(NR_FREE_PAGES), free_before);
-}
-
-/* Is @pfn's bit set in the current map's hints? */
-static bool ph_hinted(unsigned long pfn)
-{
-	struct pagehint_map *map;
-	bool set = false;
-
-	rcu_read_lock();
-	map = rcu_dereference(pagehint_cur_map);
-	if (map && pfn >= map->base_pfn && pfn < map->end_pfn)
-		set = test_bit((pfn - map->base_pfn) >> map->order, map->hint);
-	rcu_read_unlock();
-	return set;
 }
 
 /* Is the worker not running within @ms milliseconds? */
@@ -782,11 +875,62 @@ static void report_tracepoints(struct kunit *test)
 	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
 }
 
+/*
+ * Allocate up to 8 blocks above pageblock order and free them again, as
+ * the allocator's own free of a block that never goes to a per-cpu list:
+ * the hooks hint them.
+ */
+static void ph_free_big_blocks(unsigned int n)
+{
+	unsigned int order = min_t(unsigned int, pageblock_order + 1, PAGEHINT_MAX_ORDER);
+	struct page *pages[8];
+	unsigned int i, got = 0;
+
+	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
+		pages[got] = alloc_pages(PH_GFP_FREE, order);
+		if (pages[got])
+			got++;
+	}
+	for (i = 0; i < got; i++)
+		__free_pages(pages[i], order);
+}
+
+/*
+ * A free that sets a new hint brings a pass a minute away forward: memory
+ * freed in bulk is reported at once.  Once the worker stops, frees queue
+ * no pass.
+ */
+static void report_free_kicks(struct kunit *test)
+{
+	struct ph_fake_dev *fake;
+	unsigned int n;
+
+	pagehint_knobs.delay_ms = 60000;
+	fake = ph_fake_create(test, PH_FEATURES_QEMU, 32);
+	KUNIT_ASSERT_EQ(test, pagehint_probe(&fake->vdev), 0);
+	KUNIT_ASSERT_TRUE(test, ph_fake_wait_reports(fake, 1, 120));
+	/* The first passes are over: the next is a minute away. */
+	KUNIT_ASSERT_TRUE(test, ph_work_idle(&pagehint_worker, 20000));
+	msleep(200);
+	n = ph_fake_reports(fake);
+	KUNIT_EXPECT_TRUE(test, atomic_read(&pagehint_kick_state.armed));
+	ph_free_big_blocks(4);
+	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 1, 10));
+	pagehint_remove(&fake->vdev);
+	KUNIT_EXPECT_FALSE(test, atomic_read(&pagehint_kick_state.armed));
+	ph_free_big_blocks(4);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pagehint_worker.work));
+	ph_fake_destroy(fake);
+	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
+}
+
 static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE_PARAM(report_scan_policy, ph_policy_gen_params),
 	KUNIT_CASE(report_full_and_partial),
 	KUNIT_CASE(report_coalesces),
 	KUNIT_CASE(report_device_broken),
+	KUNIT_CASE_ATTR(report_young_waits, { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE(report_young_hints_kept),
 	KUNIT_CASE(report_pass_stopped),
 	KUNIT_CASE(report_sleep_during_ack),
 	KUNIT_CASE_PARAM_ATTR(report_worker_passes, ph_pass_order_gen,
@@ -795,6 +939,11 @@ static struct kunit_case pagehint_report_cases[] = {
 	KUNIT_CASE(report_tracepoints),
 	KUNIT_CASE_ATTR(report_host_granule, { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(report_host_samples),
+	/*
+	 * After report_worker_passes: reported as it leaves memory,
+	 * report_order 10 finds too few adjacent free blocks to coalesce.
+	 */
+	KUNIT_CASE(report_free_kicks),
 	{}
 };
 

@@ -178,11 +178,46 @@ static void sysfs_scan_policy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pagehint_knobs.scan, PAGEHINT_SCAN_AUTO);
 }
 
+/* min_free_ms: "auto" or 0..600000, shown as set. */
+static void sysfs_min_free(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "\n", "-1", "600001", "autox", "[auto]", "auto 5", "AUTO",
+		"1.5", "99999999999999999999999",
+	};
+	unsigned int i;
+	char *buf;
+
+	buf = (char *)get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_free_page, buf), 0);
+
+	pagehint_knobs.min_free_ms = PAGEHINT_KNOB_AUTO;
+	KUNIT_EXPECT_GT(test, min_free_ms_show(NULL, &min_free_ms_attr, buf), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "auto\n");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_LT_MSG(test, min_free_ms_store(NULL, &min_free_ms_attr,
+							    bad[i], strlen(bad[i])),
+				    (ssize_t)0, "input \"%s\"", bad[i]);
+		KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, PAGEHINT_KNOB_AUTO);
+	}
+	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "600000\n", 7), 7);
+	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, 600000UL);
+	KUNIT_EXPECT_GT(test, min_free_ms_show(NULL, &min_free_ms_attr, buf), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "600000\n");
+	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "0", 1), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, 0UL);
+	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "auto\n", 5), 5);
+	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, PAGEHINT_KNOB_AUTO);
+	pagehint_knobs.min_free_ms = 0;
+}
+
 static struct kunit_case pagehint_sysfs_cases[] = {
 	KUNIT_CASE_PARAM(sysfs_knob_input, ph_knob_gen_params),
 	KUNIT_CASE(sysfs_rebuild),
 	KUNIT_CASE(sysfs_rebuild_keeps_reported),
 	KUNIT_CASE(sysfs_scan_policy),
+	KUNIT_CASE(sysfs_min_free),
 	{}
 };
 

@@ -299,7 +299,8 @@ static struct kunit_suite pagehint_virtio_suite = {
 	.test_cases = pagehint_virtio_cases,
 };
 
-kunit_test_suites(&pagehint_map_suite, &pagehint_tracker_suite,
+kunit_test_suites(&pagehint_map_suite, &pagehint_learn_suite,
+		  &pagehint_tracker_suite,
 		  &pagehint_scan_suite, &pagehint_claim_suite,
 		  &pagehint_report_suite, &pagehint_sysfs_suite,
 		  &pagehint_balloon_suite, &pagehint_virtio_suite);

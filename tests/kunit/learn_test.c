@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite pagehint_learn: how long freed memory must stay free before the
+ * worker reports it, learned from the hooks' reuse counts (learn.c).
+ */
+
+static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
+			  unsigned int b1, unsigned long n1,
+			  unsigned int b2, unsigned long n2)
+{
+	memset(c, 0, PAGEHINT_REUSE_BUCKETS * sizeof(*c));
+	pagehint_learn_reset(l, c, 0);
+	c[b1] += n1;
+	c[b2] += n2;
+}
+
+/*
+ * The wait is the upper edge of the bucket that brings the recent reuses
+ * to 90%, at most 10 s; none with fewer than 64 recent reuses.
+ */
+static void learn_threshold(struct kunit *test)
+{
+	unsigned long c[PAGEHINT_REUSE_BUCKETS];
+	struct pagehint_learn l;
+
+	/* Few reuses: nothing churns, nothing waits. */
+	ph_learn_from(&l, c, 3, 63, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
+	/* 90% under 32 ms (bucket 1), the rest about a second: 32 ms. */
+	ph_learn_from(&l, c, 1, 900, 10, 100);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
+	/* 89% under 32 ms: the next bucket with reuses, 16384 ms, capped. */
+	ph_learn_from(&l, c, 1, 890, 10, 110);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 10000U);
+	/* All under 16 ms: 16 ms. */
+	ph_learn_from(&l, c, 0, 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 16U);
+	/* All past the last edge: capped. */
+	ph_learn_from(&l, c, PAGEHINT_REUSE_BUCKETS - 1, 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 10000U);
+}
+
+/*
+ * Only what the counts gained since the last update counts, and older
+ * reuses fade by 1/8 an update; updates are due once a second.
+ */
+static void learn_recent(struct kunit *test)
+{
+	unsigned long c[PAGEHINT_REUSE_BUCKETS];
+	struct pagehint_learn l;
+	unsigned int i, ms;
+
+	ph_learn_from(&l, c, 1, 900, 10, 100);
+	KUNIT_EXPECT_FALSE(test, pagehint_learn_due(&l, 999));
+	KUNIT_EXPECT_TRUE(test, pagehint_learn_due(&l, 1000));
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
+	KUNIT_EXPECT_FALSE(test, pagehint_learn_due(&l, 1999));
+	/*
+	 * 1000 reuses at 256-512 ms (bucket 5) next: 787 under 32 ms, 1787
+	 * under 512 ms of 1875, 95%.
+	 */
+	c[5] += 1000;
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 2000), 512U);
+	/* No reuse for a while: the few left are too few to go by. */
+	for (i = 0, ms = 3000; i < 40; i++, ms += 1000)
+		pagehint_learn_update(&l, c, ms);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, ms), 0U);
+	/* Counters that wrapped count what they gained. */
+	memset(c, 0, sizeof(c));
+	pagehint_learn_reset(&l, c, 0);
+	c[2] = ULONG_MAX - 9;
+	pagehint_learn_reset(&l, c, 0);
+	c[2] += 100;
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 64U);
+}
+
+static struct kunit_case pagehint_learn_cases[] = {
+	KUNIT_CASE(learn_threshold),
+	KUNIT_CASE(learn_recent),
+	{}
+};
+
+static struct kunit_suite pagehint_learn_suite = {
+	.name = "pagehint_learn",
+	.test_cases = pagehint_learn_cases,
+};
