@@ -635,19 +635,33 @@ static void report_host_keeps(struct kunit *test)
 	pagehint_knobs.scan = PAGEHINT_SCAN_AUTO;
 }
 
-/* Allocate up to 16 pageblocks and free them again: work for the worker. */
-static void ph_free_some_pageblocks(unsigned int n)
+/*
+ * Allocate up to 16 blocks of @order and free them again: work for the
+ * worker.  Freed into the buddy lists by ph_free_to_buddy(), or with
+ * __free_pages() as the allocator's own free (@order above pageblock
+ * order: never to a per-cpu list, so the hooks hint them at once).
+ */
+static void ph_free_blocks(unsigned int n, unsigned int order, bool to_buddy)
 {
 	struct page *pages[16];
 	unsigned int i, got = 0;
 
 	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
-		pages[got] = alloc_pages(PH_GFP_FREE, pageblock_order);
+		pages[got] = alloc_pages(PH_GFP_FREE, order);
 		if (pages[got])
 			got++;
 	}
-	for (i = 0; i < got; i++)
-		ph_free_to_buddy(pages[i], pageblock_order);
+	for (i = 0; i < got; i++) {
+		if (to_buddy)
+			ph_free_to_buddy(pages[i], order);
+		else
+			__free_pages(pages[i], order);
+	}
+}
+
+static void ph_free_some_pageblocks(unsigned int n)
+{
+	ph_free_blocks(n, pageblock_order, true);
 }
 
 /*
@@ -876,26 +890,6 @@ static void report_tracepoints(struct kunit *test)
 }
 
 /*
- * Allocate up to 8 blocks above pageblock order and free them again, as
- * the allocator's own free of a block that never goes to a per-cpu list:
- * the hooks hint them.
- */
-static void ph_free_big_blocks(unsigned int n)
-{
-	unsigned int order = min_t(unsigned int, pageblock_order + 1, PAGEHINT_MAX_ORDER);
-	struct page *pages[8];
-	unsigned int i, got = 0;
-
-	for (i = 0; i < min_t(unsigned int, n, ARRAY_SIZE(pages)); i++) {
-		pages[got] = alloc_pages(PH_GFP_FREE, order);
-		if (pages[got])
-			got++;
-	}
-	for (i = 0; i < got; i++)
-		__free_pages(pages[i], order);
-}
-
-/*
  * A free that sets a new hint brings a pass a minute away forward: memory
  * freed in bulk is reported at once.  Once the worker stops, frees queue
  * no pass.
@@ -914,11 +908,13 @@ static void report_free_kicks(struct kunit *test)
 	msleep(200);
 	n = ph_fake_reports(fake);
 	KUNIT_EXPECT_TRUE(test, atomic_read(&pagehint_kick_state.armed));
-	ph_free_big_blocks(4);
+	ph_free_blocks(4, min_t(unsigned int, pageblock_order + 1, PAGEHINT_MAX_ORDER),
+		       false);
 	KUNIT_EXPECT_TRUE(test, ph_fake_wait_reports(fake, n + 1, 10));
 	pagehint_remove(&fake->vdev);
 	KUNIT_EXPECT_FALSE(test, atomic_read(&pagehint_kick_state.armed));
-	ph_free_big_blocks(4);
+	ph_free_blocks(4, min_t(unsigned int, pageblock_order + 1, PAGEHINT_MAX_ORDER),
+		       false);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pagehint_worker.work));
 	ph_fake_destroy(fake);
 	pagehint_knobs.delay_ms = PAGEHINT_DELAY_MS_DEFAULT;
