@@ -234,22 +234,33 @@ static void report_full_and_partial(struct kunit *test)
 	ph_unbind(fake);
 }
 
+/*
+ * A block of two pageblocks allocated for the test, which frees it, and a
+ * fake device bound with the batcher ready for it to drive.  Skips where
+ * no buddy order is above the pageblock order.
+ */
+static struct page *ph_two_pageblocks(struct kunit *test,
+				      struct ph_fake_dev **fake)
+{
+	struct page *page;
+
+	if (pageblock_order + 1 > PAGEHINT_MAX_ORDER)
+		kunit_skip(test, "no buddy order above the pageblock order");
+	page = ph_alloc_or_skip(test, pageblock_order + 1);
+	*fake = ph_bind_idle(test);
+	ph_batcher_begin(&pagehint_worker, *fake);
+	return page;
+}
+
 /* Adjacent free blocks offered in order become one range. */
 static void report_coalesces(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
-	unsigned int order = pageblock_order + 1;
 	struct ph_fake_dev *fake;
-	struct page *page;
-	unsigned long pfn;
+	struct page *page = ph_two_pageblocks(test, &fake);
+	unsigned long pfn = page_to_pfn(page);
 
-	if (order > PAGEHINT_MAX_ORDER)
-		kunit_skip(test, "no buddy order above the pageblock order");
-	page = ph_alloc_or_skip(test, order);
-	pfn = page_to_pfn(page);
-	fake = ph_bind_idle(test);
-	ph_batcher_begin(w, fake);
-	__free_pages(page, order);
+	__free_pages(page, pageblock_order + 1);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_HINT);
 	pagehint_offer(w, page_zone(page),
@@ -336,18 +347,11 @@ static void report_young_waits(struct kunit *test)
 static void report_young_hints_kept(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
-	unsigned int order = pageblock_order + 1;
 	struct ph_fake_dev *fake;
-	unsigned long pfn, done;
-	struct page *page;
+	struct page *page = ph_two_pageblocks(test, &fake);
+	unsigned long pfn = page_to_pfn(page), done;
 
-	if (order > PAGEHINT_MAX_ORDER)
-		kunit_skip(test, "no buddy order above the pageblock order");
-	page = ph_alloc_or_skip(test, order);
-	pfn = page_to_pfn(page);
-	fake = ph_bind_idle(test);
-	ph_batcher_begin(w, fake);
-	ph_free_to_buddy(page, order);
+	ph_free_to_buddy(page, pageblock_order + 1);
 	KUNIT_ASSERT_TRUE(test, ph_hinted(pfn));
 	KUNIT_ASSERT_TRUE(test, ph_hinted(pfn + pageblock_nr_pages));
 	w->min_free_ms = 60000;
@@ -451,20 +455,12 @@ static bool ph_work_idle(struct pagehint_worker *w, unsigned int ms)
 static void report_pass_stopped(struct kunit *test)
 {
 	struct pagehint_worker *w = &pagehint_worker;
-	unsigned int order = pageblock_order + 1;
 	struct ph_fake_dev *fake;
-	struct page *page;
-	unsigned long pfn, next;
+	struct page *page = ph_two_pageblocks(test, &fake);
+	unsigned long pfn = page_to_pfn(page), next = pfn + pageblock_nr_pages;
 	s64 claimed;
 
-	if (order > PAGEHINT_MAX_ORDER)
-		kunit_skip(test, "no buddy order above the pageblock order");
-	page = ph_alloc_or_skip(test, order);
-	pfn = page_to_pfn(page);
-	next = pfn + pageblock_nr_pages;
-	fake = ph_bind_idle(test);
-	ph_batcher_begin(w, fake);
-	__free_pages(page, order);
+	__free_pages(page, pageblock_order + 1);
 	pagehint_offer(w, page_zone(page), &(struct pagehint_block){ pfn, pageblock_order },
 		       PAGEHINT_FROM_SCAN);
 	pagehint_claim_run(w);
