@@ -15,10 +15,10 @@
  * fewer than PAGEHINT_LEARN_MIN recent reuses nothing churns: no wait, a
  * bulk free goes at the next pass.
  *
- * "Recent": every PAGEHINT_LEARN_PERIOD_MS (pagehint_learn_due()) the counts
- * gained since the last update are added to a histogram whose older contents decay by 1/8, so
- * that what happened a minute ago weighs about a fifth of what happened
- * now.  Pure functions of their arguments: KUnit drives them.
+ * "Recent": every PAGEHINT_LEARN_PERIOD_MS (pagehint_learn_due()) the
+ * counts gained since the last update are added to a histogram whose older
+ * contents decay by 1/8.  Pure functions of their arguments: KUnit drives
+ * them.
  */
 
 #include <linux/bits.h>

@@ -193,7 +193,6 @@ static int pagehint_map_hint_bit(struct pagehint_map *map, unsigned long bit,
  * A free of 2^order pages at pfn: hint the blocks, forget they were
  * reported.  Returns the hints newly set, or -ERANGE outside the span.
  */
-
 int pagehint_map_note_free(struct pagehint_map *map, unsigned long pfn,
 			   unsigned int order, u16 now)
 {
@@ -269,12 +268,8 @@ int pagehint_map_free_age(struct pagehint_map *map, unsigned long pfn,
 	     first <= last; first++) {
 		int a;
 
-		if (test_bit(first, map->reused)) {
-			pagehint_map_open_period(map, first, now);
-			a = 0;
-		} else {
-			a = (u16)(now - READ_ONCE(map->since[first]));
-		}
+		pagehint_map_open_period(map, first, now);
+		a = (u16)(now - READ_ONCE(map->since[first]));
 		if (age < 0 || a < age)
 			age = a;
 	}

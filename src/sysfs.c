@@ -93,15 +93,24 @@ struct pagehint_knob_attr {
 	unsigned long min;
 	unsigned long max;
 	bool rebuild;			/* the map depends on it */
+	bool auto_ok;			/* "auto": PAGEHINT_KNOB_AUTO */
 };
+
+/* Knob @k's value, in sysfs and in /sys/module/pagehint/parameters/. */
+static int pagehint_knob_emit(const struct pagehint_knob_attr *k, char *buf)
+{
+	unsigned long v = READ_ONCE(*k->val);
+
+	if (k->auto_ok && v == PAGEHINT_KNOB_AUTO)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%lu\n", v);
+}
 
 static ssize_t pagehint_knob_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
 {
-	struct pagehint_knob_attr *k =
-		container_of(attr, struct pagehint_knob_attr, attr);
-
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(*k->val));
+	return pagehint_knob_emit(container_of(attr, struct pagehint_knob_attr,
+					       attr), buf);
 }
 
 /*
@@ -111,8 +120,13 @@ static ssize_t pagehint_knob_show(struct kobject *kobj,
 static int pagehint_knob_parse(const struct pagehint_knob_attr *k,
 			       const char *buf, unsigned long *val)
 {
-	int err = kstrtoul(buf, 10, val);
+	int err;
 
+	if (k->auto_ok && sysfs_streq(buf, "auto")) {
+		*val = PAGEHINT_KNOB_AUTO;
+		return 0;
+	}
+	err = kstrtoul(buf, 10, val);
 	if (err)
 		return err;
 	if (*val < k->min || *val > k->max)
@@ -181,6 +195,13 @@ static struct pagehint_knob_attr bitmap_budget_kib_attr = {
 	.min = 1, .max = PAGEHINT_BUDGET_KIB_MAX, .rebuild = true,
 };
 
+/* "auto" (the default: learned, shown in learned_free_ms) or a number. */
+static struct pagehint_knob_attr min_free_ms_attr = {
+	.attr = PAGEHINT_KNOB_ATTR(min_free_ms),
+	.val = &pagehint_knobs.min_free_ms,
+	.min = 0, .max = PAGEHINT_MIN_FREE_MS_MAX, .auto_ok = true,
+};
+
 static struct pagehint_knob_attr scan_budget_pages_attr = {
 	.attr = PAGEHINT_KNOB_ATTR(scan_budget_pages),
 	.val = &pagehint_knobs.scan_budget_pages,
@@ -217,51 +238,6 @@ static ssize_t scan_store(struct kobject *kobj, struct kobj_attribute *attr,
 PAGEHINT_ATTR_RW(scan);
 
 /*
- * min_free_ms: "auto" (the default: learned by the worker, shown in
- * learned_free_ms) or a number of ms from 0 to PAGEHINT_MIN_FREE_MS_MAX.
- */
-static int pagehint_min_free_parse(const char *buf, unsigned long *val)
-{
-	int err;
-
-	if (sysfs_streq(buf, "auto")) {
-		*val = PAGEHINT_KNOB_AUTO;
-		return 0;
-	}
-	err = kstrtoul(buf, 10, val);
-	if (err)
-		return err;
-	return *val > PAGEHINT_MIN_FREE_MS_MAX ? -EINVAL : 0;
-}
-
-static ssize_t min_free_ms_show(struct kobject *kobj,
-				struct kobj_attribute *attr, char *buf)
-{
-	unsigned long v = READ_ONCE(pagehint_knobs.min_free_ms);
-
-	if (v == PAGEHINT_KNOB_AUTO)
-		return sysfs_emit(buf, "auto\n");
-	return sysfs_emit(buf, "%lu\n", v);
-}
-
-static ssize_t min_free_ms_store(struct kobject *kobj,
-				 struct kobj_attribute *attr,
-				 const char *buf, size_t count)
-{
-	unsigned long val;
-	int err = pagehint_min_free_parse(buf, &val);
-
-	if (err)
-		return err;
-	mutex_lock(&pagehint_knob_lock);
-	WRITE_ONCE(pagehint_knobs.min_free_ms, val);
-	mutex_unlock(&pagehint_knob_lock);
-	pagehint_kick();
-	return count;
-}
-PAGEHINT_ATTR_RW(min_free_ms);
-
-/*
  * Module parameters.  parse_args() calls these before pagehint_init(), with
  * nothing running yet, so a set only checks and stores: the map is built
  * from the stored values.  The files are 0444, so no set comes later.
@@ -272,8 +248,8 @@ static int pagehint_param_set(const char *val, const struct kernel_param *kp)
 	unsigned long v;
 
 	if (pagehint_knob_parse(k, val, &v)) {
-		pr_err("%s=%s: not a number from %lu to %lu\n",
-		       kp->name, val, k->min, k->max);
+		pr_err("%s=%s: not %sa number from %lu to %lu\n", kp->name, val,
+		       k->auto_ok ? "auto or " : "", k->min, k->max);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*k->val, v);
@@ -282,9 +258,7 @@ static int pagehint_param_set(const char *val, const struct kernel_param *kp)
 
 static int pagehint_param_get(char *buf, const struct kernel_param *kp)
 {
-	const struct pagehint_knob_attr *k = kp->arg;
-
-	return sysfs_emit(buf, "%lu\n", READ_ONCE(*k->val));
+	return pagehint_knob_emit(kp->arg, buf);
 }
 
 static const struct kernel_param_ops pagehint_param_ops = {
@@ -338,30 +312,7 @@ static const struct kernel_param_ops pagehint_scan_param_ops = {
 module_param_cb(scan, &pagehint_scan_param_ops, NULL, 0444);
 MODULE_PARM_DESC(scan, "When to scan zones: auto, always or never (default: auto)");
 
-static int pagehint_min_free_param_set(const char *val,
-				       const struct kernel_param *kp)
-{
-	unsigned long v;
-
-	if (pagehint_min_free_parse(val, &v)) {
-		pr_err("min_free_ms=%s: not auto or a number from 0 to %u\n",
-		       val, PAGEHINT_MIN_FREE_MS_MAX);
-		return -EINVAL;
-	}
-	WRITE_ONCE(pagehint_knobs.min_free_ms, v);
-	return 0;
-}
-
-static int pagehint_min_free_param_get(char *buf, const struct kernel_param *kp)
-{
-	return min_free_ms_show(NULL, NULL, buf);
-}
-
-static const struct kernel_param_ops pagehint_min_free_param_ops = {
-	.set = pagehint_min_free_param_set,
-	.get = pagehint_min_free_param_get,
-};
-module_param_cb(min_free_ms, &pagehint_min_free_param_ops, NULL, 0444);
+module_param_cb(min_free_ms, &pagehint_param_ops, &min_free_ms_attr, 0444);
 MODULE_PARM_DESC(min_free_ms,
 		 "Report a block once free this long, ms: auto (learned) or 0 to 600000 (default: auto)");
 
@@ -509,7 +460,7 @@ static struct attribute *pagehint_attrs[] = {
 	&bitmap_budget_kib_attr.attr.attr,
 	&scan_attr.attr,
 	&scan_budget_pages_attr.attr.attr,
-	&min_free_ms_attr.attr,
+	&min_free_ms_attr.attr.attr,
 	&learned_free_ms_attr.attr,
 	&device_attr.attr,
 	&hooks_attr.attr,

@@ -193,21 +193,22 @@ static void sysfs_min_free(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ph_free_page, buf), 0);
 
 	pagehint_knobs.min_free_ms = PAGEHINT_KNOB_AUTO;
-	KUNIT_EXPECT_GT(test, min_free_ms_show(NULL, &min_free_ms_attr, buf), 0);
+	KUNIT_EXPECT_GT(test, pagehint_knob_show(NULL, &min_free_ms_attr.attr, buf), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "auto\n");
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		KUNIT_EXPECT_LT_MSG(test, min_free_ms_store(NULL, &min_free_ms_attr,
-							    bad[i], strlen(bad[i])),
-				    (ssize_t)0, "input \"%s\"", bad[i]);
+		ssize_t ret = pagehint_knob_store(NULL, &min_free_ms_attr.attr,
+						  bad[i], strlen(bad[i]));
+
+		KUNIT_EXPECT_LT_MSG(test, ret, (ssize_t)0, "input \"%s\"", bad[i]);
 		KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, PAGEHINT_KNOB_AUTO);
 	}
-	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "600000\n", 7), 7);
+	KUNIT_EXPECT_EQ(test, pagehint_knob_store(NULL, &min_free_ms_attr.attr, "600000\n", 7), 7);
 	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, 600000UL);
-	KUNIT_EXPECT_GT(test, min_free_ms_show(NULL, &min_free_ms_attr, buf), 0);
+	KUNIT_EXPECT_GT(test, pagehint_knob_show(NULL, &min_free_ms_attr.attr, buf), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "600000\n");
-	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "0", 1), 1);
+	KUNIT_EXPECT_EQ(test, pagehint_knob_store(NULL, &min_free_ms_attr.attr, "0", 1), 1);
 	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, 0UL);
-	KUNIT_EXPECT_EQ(test, min_free_ms_store(NULL, &min_free_ms_attr, "auto\n", 5), 5);
+	KUNIT_EXPECT_EQ(test, pagehint_knob_store(NULL, &min_free_ms_attr.attr, "auto\n", 5), 5);
 	KUNIT_EXPECT_EQ(test, pagehint_knobs.min_free_ms, PAGEHINT_KNOB_AUTO);
 	pagehint_knobs.min_free_ms = 0;
 }
