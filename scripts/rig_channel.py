@@ -19,7 +19,9 @@ Requests:
                                   bandwidth limit), resume it when done, and
                                   answer "ok total_ms=N transferred=BYTES
                                   downtime_ms=N passes=N normal=PAGES
-                                  duplicate=PAGES" (the guest is paused at
+                                  duplicate=PAGES downtime_bytes=BYTES" (RAM
+                                  sent while the guest was stopped; the
+                                  guest is paused at
                                   the end, so the answer waits for the
                                   resume); its progress goes into events
   migrate-restore                 the same to a file, then end this QEMU and
@@ -70,9 +72,16 @@ class Qmp:
 
     def execute(self, command, arguments=None):
         if self.sock is None:
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self.sock.settimeout(10)
-            self.sock.connect(self.path)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(10)
+            try:
+                sock.connect(self.path)
+            except OSError:
+                # Not listening yet (a restored QEMU starting): the next
+                # request connects again.
+                sock.close()
+                raise
+            self.sock = sock
             self._message()                     # the greeting
             self.execute("qmp_capabilities")
         msg = {"execute": command}
@@ -300,7 +309,8 @@ class HostChannel:
                   f"downtime_ms={info.get('downtime', 0)} "
                   f"passes={ram.get('dirty-sync-count', 0)} "
                   f"normal={ram.get('normal', 0)} "
-                  f"duplicate={ram.get('duplicate', 0)}")
+                  f"duplicate={ram.get('duplicate', 0)} "
+                  f"downtime_bytes={ram.get('downtime-bytes', 0)}")
         if restore:
             self.restart = (seq, answer)
             return

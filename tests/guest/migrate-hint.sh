@@ -12,9 +12,10 @@
 # Prints the bytes QEMU sent and the time it took; stock-migrate and the
 # ph.driver=none form run the same with virtio_balloon and with no driver.
 # ph.writer=0: no checker writing during the migration (an idle guest;
-# make bench-migrate).  ph.hinttrace=1: print when each hinted block was
-# taken and where (PH-HINT lines, guest time of the migrate request 0), to
-# set beside the rig's migration events.
+# make bench-migrate).  ph.downtime=MS: QEMU's downtime-limit for the
+# migration (without it QEMU's default, 300 ms).  ph.hinttrace=1: print
+# when each hinted block was taken and where (PH-HINT lines, guest time of
+# the migrate request 0), to set beside the rig's migration events.
 #
 # With the device's reporting on as well (--free-page-hint alone), hinting
 # must leave the allocator as it found it: the blocks it holds until DONE
@@ -28,6 +29,7 @@
 DRIVER=${PH_DRIVER:-$(ph_param driver pagehint)}
 WRITER=$(ph_param writer 1)
 HINTTRACE=$(ph_param hinttrace 0)
+DOWNTIME=$(ph_param downtime "")
 T=/sys/kernel/tracing
 ph_load_driver "$DRIVER"
 if [ "$DRIVER" != none ]; then
@@ -45,6 +47,9 @@ fi
 blocks0=$(ph_pageblocks_typed Unmovable)
 ph_info "$DRIVER: MemFree $(($(ph_meminfo MemFree) >> 10)) MiB before the migration"
 [ "$WRITER" = 0 ] || ph_churn_start 128
+[ -z "$DOWNTIME" ] ||
+	ph-host qmp migrate-set-parameters "{\"downtime-limit\": $DOWNTIME}" >/dev/null ||
+	ph_fail "cannot set QEMU's downtime-limit"
 mark=
 if [ "$HINTTRACE" = 1 ]; then
 	# The blocks hinted are the allocations of the largest order.

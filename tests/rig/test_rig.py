@@ -175,7 +175,8 @@ class QmpRequests(unittest.TestCase):
                         {"return": {"status": "completed", "total-time": 1234,
                                     "downtime": 56, "ram": {
                                         "transferred": 789, "dirty-sync-count": 3,
-                                        "normal": 150, "duplicate": 20}}}
+                                        "normal": 150, "duplicate": 20,
+                                        "downtime-bytes": 4096}}}
                 elif msg["execute"] in ("cont", "stop", "system_reset", "set-action"):
                     self.calls.append(msg["execute"])
                     if msg["execute"] == "set-action":
@@ -231,7 +232,7 @@ class QmpRequests(unittest.TestCase):
         with open(os.path.join(r.out, "events.tsv")) as f:
             self.assertIn("migration active pass=1 normal=10 duplicate=2 "
                           "remaining=30 transferred=40", f.read())
-        self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56 passes=3 normal=150 duplicate=20\n"])
+        self.assertEqual(ctl.sent, ["7 ok total_ms=1234 transferred=789 downtime_ms=56 passes=3 normal=150 duplicate=20 downtime_bytes=4096\n"])
 
     def test_migrate_restore(self):
         """migrate-restore: into the run's image file; once completed the
@@ -242,7 +243,7 @@ class QmpRequests(unittest.TestCase):
         self.assertEqual(ctl.sent, [])
         self.assertEqual(r.channel.restart,
                          ("8", "ok total_ms=1234 transferred=789 downtime_ms=56 "
-                          "passes=3 normal=150 duplicate=20"))
+                          "passes=3 normal=150 duplicate=20 downtime_bytes=4096"))
 
     def test_stop_watch_then_reboot(self):
         """stop-watch: the guest paused at the console line, looked at,
@@ -296,6 +297,21 @@ class QmpRequests(unittest.TestCase):
         r.channel.qmp.close()
         self.assertEqual(ctl.sent[0], '5 ok {"stats":{"stat-free-memory":5}}\n')
         self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
+
+
+    def test_qmp_socket_late(self):
+        """A QEMU not listening yet (a restored one starting): the request
+        fails, and the next one, once it listens, gets through."""
+        tmp = scratch_dir(self)
+        r = make_rig(tmp)
+        r.channel.qmp_path = os.path.join(tmp, "qmp.sock")
+        ctl = FakeCtl()
+        r.console_line("PH-HOST 5 qmp query-status", ctl)
+        self.serve(r.channel.qmp_path)
+        r.console_line("PH-HOST 6 qmp query-status", ctl)
+        r.channel.qmp.close()
+        self.assertTrue(ctl.sent[0].startswith("5 error "), ctl.sent)
+        self.assertEqual(ctl.sent[1], '6 ok {"status":"running","running":true}\n')
 
 
 class KvmFallback(unittest.TestCase):
