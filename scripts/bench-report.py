@@ -27,6 +27,11 @@ Metrics, all measured on the host unless said otherwise:
   churn mean RSS MiB      time-weighted mean host RSS over the phase
   churn host faults       QEMU's minor faults over the phase: refaults of
                           memory the host discarded
+  churn given back GiB    the falls of QEMU's RSS over the phase, summed:
+                          what the host discarded, whoever reported it
+  churn faults/GiB back   host faults per GiB given back: what a GiB of
+                          reporting cost in refaults (lower is better, at
+                          an equal or lower mean RSS)
   metadata bytes          pagehint's free page map (guest), and per GiB RAM
   guest work ms/GiB       pagehint's work_us per GiB it reported (guest)
 """
@@ -128,6 +133,12 @@ def mean_rss(rss, t0, t1):
     return area / (w[-1][0] - w[0][0]) / 1024
 
 
+def given_back_kib(rss, t0, t1):
+    """The falls of the RSS between t0 and t1, summed (KiB)."""
+    w = window(rss, t0, t1)
+    return sum(max(0, w[i][1] - w[i + 1][1]) for i in range(len(w) - 1))
+
+
 def run_metrics(d):
     rss, marks, bench = load_run(d)
     m = {}
@@ -150,6 +161,9 @@ def run_metrics(d):
         m[f"churn-{ph} mean_rss_mib"] = mean_rss(rss, t0, t1)
         m[f"churn-{ph} host_faults"] = b[2] - a[2]
         m[f"churn-{ph} host_cpu_s"] = b[3] - a[3]
+        back = given_back_kib(rss, t0, t1) / 1048576
+        m[f"churn-{ph} given_back_gib"] = back
+        m[f"churn-{ph} faults_per_gib"] = (b[2] - a[2]) / back if back > 1 / 64 else None
     st = bench["stats"]
     if "bulk-start" in st and "churn-slow-end" in st:
         s0, s1 = st["bulk-start"], st["churn-slow-end"]
@@ -184,8 +198,12 @@ ROWS = [
     ("faults relative", "faults: vs none", "%.3f"),
     ("churn-fast mean_rss_mib", "churn 0.5 s: mean RSS MiB", "%.0f"),
     ("churn-fast host_faults", "churn 0.5 s: host faults", "%.0f"),
+    ("churn-fast given_back_gib", "churn 0.5 s: given back GiB", "%.2f"),
+    ("churn-fast faults_per_gib", "churn 0.5 s: host faults per GiB back", "%.0f"),
     ("churn-slow mean_rss_mib", "churn 5 s: mean RSS MiB", "%.0f"),
     ("churn-slow host_faults", "churn 5 s: host faults", "%.0f"),
+    ("churn-slow given_back_gib", "churn 5 s: given back GiB", "%.2f"),
+    ("churn-slow faults_per_gib", "churn 5 s: host faults per GiB back", "%.0f"),
     ("pagehint bitmap_bytes", "metadata bytes", "%.0f"),
     ("pagehint bitmap_bytes_per_gib_ram", "metadata bytes/GiB RAM", "%.0f"),
     ("pagehint work_ms_per_gib", "guest work ms/GiB reported", "%.0f"),

@@ -488,6 +488,15 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(bench["thp"], {"frag-peak": 2048})
         shutil.rmtree(d)
 
+    def test_given_back(self):
+        """The RSS falls summed, the rises left out: down 100 MiB, up 100,
+        down 50 -> 150 MiB given back."""
+        mib = 1024
+        levels = [1000, 900, 900, 1000, 950, 950]
+        rss = [(float(i), r * mib, 0, 0.0) for i, r in enumerate(levels)]
+        self.assertEqual(bench_report.given_back_kib(rss, 0, 5), 150 * mib)
+        self.assertEqual(bench_report.given_back_kib(rss, 2, 3), 0)
+
     def test_no_reclaim(self):
         rss = [(i / 10, 2000 * 1024, 0, 0.0) for i in range(100)]
         marks = {"bulk-peak": (1.0, 2000 * 1024), "bulk-freed": (2.0, 2000 * 1024),
