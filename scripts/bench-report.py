@@ -31,7 +31,9 @@ Metrics, all measured on the host unless said otherwise:
                           what the host discarded, whoever reported it
   churn faults/GiB back   host faults per GiB given back: what a GiB of
                           reporting cost in refaults (lower is better, at
-                          an equal or lower mean RSS)
+                          an equal or lower mean RSS); with a "none" run,
+                          less the median of its faults in the phase,
+                          which happen without any reporting
   metadata bytes          pagehint's free page map (guest), and per GiB RAM
   guest work ms/GiB       pagehint's work_us per GiB it reported (guest)
 """
@@ -242,6 +244,21 @@ def plot(out, configs, runs, name, win_label):
                     "seconds since the free", series)
 
 
+def churn_baseline(runs):
+    """With "none" runs, a churn phase's faults per GiB given back count
+    only the faults beyond the median of none's in that phase."""
+    if "none" not in runs:
+        return
+    for ph in ("fast", "slow"):
+        base = statistics.median(r[1][f"churn-{ph} host_faults"] for r in runs["none"])
+        for rounds in runs.values():
+            for r in rounds:
+                m = r[1]
+                back = m[f"churn-{ph} given_back_gib"]
+                m[f"churn-{ph} faults_per_gib"] = \
+                    max(0, m[f"churn-{ph} host_faults"] - base) / back if back > 1 / 64 else None
+
+
 def main():
     out = sys.argv[1]
     order = ["none", "upstream", "upstream_tuned", "upstream0", "pagehint", "tuned"]
@@ -258,6 +275,7 @@ def main():
         for cfg in configs:
             for r in runs[cfg]:
                 r[1]["faults relative"] = r[1]["faults pages_per_s"] / base
+    churn_baseline(runs)
 
     with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
         w = csv.writer(f)

@@ -497,6 +497,23 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(bench_report.given_back_kib(rss, 0, 5), 150 * mib)
         self.assertEqual(bench_report.given_back_kib(rss, 2, 3), 0)
 
+    def test_churn_baseline(self):
+        """Faults per GiB given back count what is beyond the median of
+        the "none" runs' faults."""
+        def met(faults, back):
+            m = {}
+            for ph in ("fast", "slow"):
+                m[f"churn-{ph} host_faults"] = faults
+                m[f"churn-{ph} given_back_gib"] = back
+            return (1, m, None, None)
+        runs = {"none": [met(100, 0), met(300, 0), met(200, 0)],
+                "upstream": [met(600, 2.0)], "pagehint": [met(150, 0.5), met(250, 0.001)]}
+        bench_report.churn_baseline(runs)
+        self.assertEqual(runs["upstream"][0][1]["churn-slow faults_per_gib"], 200)
+        self.assertEqual(runs["pagehint"][0][1]["churn-fast faults_per_gib"], 0)
+        self.assertIsNone(runs["pagehint"][1][1]["churn-fast faults_per_gib"])
+        self.assertIsNone(runs["none"][0][1]["churn-fast faults_per_gib"])
+
     def test_no_reclaim(self):
         rss = [(i / 10, 2000 * 1024, 0, 0.0) for i in range(100)]
         marks = {"bulk-peak": (1.0, 2000 * 1024), "bulk-freed": (2.0, 2000 * 1024),
