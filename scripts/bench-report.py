@@ -163,9 +163,7 @@ def run_metrics(d):
         m[f"churn-{ph} mean_rss_mib"] = mean_rss(rss, t0, t1)
         m[f"churn-{ph} host_faults"] = b[2] - a[2]
         m[f"churn-{ph} host_cpu_s"] = b[3] - a[3]
-        back = given_back_kib(rss, t0, t1) / 1048576
-        m[f"churn-{ph} given_back_gib"] = back
-        m[f"churn-{ph} faults_per_gib"] = (b[2] - a[2]) / back if back > 1 / 64 else None
+        m[f"churn-{ph} given_back_gib"] = given_back_kib(rss, t0, t1) / 1048576
     st = bench["stats"]
     if "bulk-start" in st and "churn-slow-end" in st:
         s0, s1 = st["bulk-start"], st["churn-slow-end"]
@@ -245,12 +243,11 @@ def plot(out, configs, runs, name, win_label):
 
 
 def churn_baseline(runs):
-    """With "none" runs, a churn phase's faults per GiB given back count
-    only the faults beyond the median of none's in that phase."""
-    if "none" not in runs:
-        return
+    """A churn phase's host faults per GiB given back; with "none" runs,
+    only the faults beyond the median of none's in that phase count."""
     for ph in ("fast", "slow"):
-        base = statistics.median(r[1][f"churn-{ph} host_faults"] for r in runs["none"])
+        base = statistics.median(r[1][f"churn-{ph} host_faults"]
+                                 for r in runs["none"]) if "none" in runs else 0
         for rounds in runs.values():
             for r in rounds:
                 m = r[1]

@@ -21,9 +21,9 @@ Requests:
                                   downtime_ms=N passes=N normal=PAGES
                                   duplicate=PAGES downtime_bytes=BYTES" (RAM
                                   sent while the guest was stopped; the
-                                  guest is paused at
-                                  the end, so the answer waits for the
-                                  resume); its progress goes into events
+                                  guest is paused at the end, so the
+                                  answer waits for the resume); its
+                                  progress goes into events
   migrate-restore                 the same to a file, then end this QEMU and
                                   start a new one from the file (-incoming):
                                   the guest goes on in the migrated image,

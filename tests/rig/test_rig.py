@@ -298,7 +298,6 @@ class QmpRequests(unittest.TestCase):
         self.assertEqual(ctl.sent[0], '5 ok {"stats":{"stat-free-memory":5}}\n')
         self.assertTrue(ctl.sent[1].startswith("6 error no such command"), ctl.sent)
 
-
     def test_qmp_socket_late(self):
         """A QEMU not listening yet (a restored one starting): the request
         fails, and the next one, once it listens, gets through."""
