@@ -25,6 +25,17 @@
  * shrinker give blocks back for the next round to take, zero and hint
  * again.  The shrinker gives back only what the zones lack.
  *
+ * What bounds a round is the zeroing: one CPU zeroes blocks at a few GB/s,
+ * while the host's first pass over the guest's memory skips hinted memory
+ * and sends the rest at about the same rate, so free memory not hinted
+ * before the pass reaches it goes out as data.  Other CPUs help: helpers
+ * (one per other online CPU, up to PAGEHINT_HINT_HELPERS) take and zero
+ * blocks for the round, each down to the same floor, onto a short list
+ * the round hints from first.  They live only inside a round, which stops
+ * them and gives back what they took and it did not hint before it says
+ * STOP.  A round costs the guest the same CPU time, spread over more CPUs:
+ * the zeroing is the allocator's, whichever CPU does it.
+ *
  * A block taken in a round is hinted once more at the start of the next:
  * its zeroing put it in the host's dirty log, which the host reads between
  * rounds, and held since, it is still free.  Hinted again, it costs no
@@ -68,6 +79,16 @@
 #define PAGEHINT_HINT_GFP	(__GFP_MOVABLE | __GFP_NORETRY | __GFP_NOWARN | \
 				 __GFP_NOMEMALLOC)
 
+/* At most this many helpers per round, and blocks taken ahead for it. */
+#define PAGEHINT_HINT_HELPERS	7
+#define PAGEHINT_HINT_AHEAD	32
+
+/* Where a round, or one of its helpers, takes the next block from. */
+struct pagehint_hint_cursor {
+	int nid;
+	enum zone_type zid;
+};
+
 static struct pagehint_hint {
 	struct virtio_device *vdev;
 	struct virtqueue *vq;		/* NULL: the device does not hint */
@@ -109,18 +130,33 @@ static struct pagehint_hint {
 	spinlock_t list_lock;
 	struct list_head fresh;
 	struct list_head blocks;
+	/*
+	 * ahead: taken and zeroed by the round's helpers, not hinted yet
+	 * (page_private() 1); empty outside a round.
+	 */
+	struct list_head ahead;
+	unsigned long nr_ahead;
 	unsigned long nr_blocks;	/* in slots and on the lists */
 	unsigned long nr_queued;	/* in slots */
 	struct shrinker *shrinker;
-	/* The node and zone the round takes blocks from now: the work's. */
-	int target_nid;
-	enum zone_type target_zid;
+	/* Where the round takes blocks from now: the work's. */
+	struct pagehint_hint_cursor target;
+	/*
+	 * The round's helpers: they take blocks while helping is set, which
+	 * the work sets and clears around a round; nr_helped counts the
+	 * blocks of the last round they took (the work's).
+	 */
+	struct work_struct helpers[PAGEHINT_HINT_HELPERS];
+	unsigned int nr_helpers;
+	bool helping;
+	unsigned long nr_helped;
 } pagehint_hint = {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
 	.stopped = true,
 	.list_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.list_lock),
 	.fresh = LIST_HEAD_INIT(pagehint_hint.fresh),
 	.blocks = LIST_HEAD_INIT(pagehint_hint.blocks),
+	.ahead = LIST_HEAD_INIT(pagehint_hint.ahead),
 };
 
 static u32 pagehint_hint_cmd_id(struct pagehint_hint *h)
@@ -158,8 +194,9 @@ static unsigned long pagehint_hint_free_list(struct pagehint_hint *h,
 }
 
 /*
- * Give up to @nr held blocks the device has used back to the allocator,
- * the clean ones first; returns how many.
+ * Give up to @nr held blocks the device does not hold back to the
+ * allocator: those never hinted first, then the clean ones; returns how
+ * many.
  */
 static unsigned long pagehint_hint_release(struct pagehint_hint *h,
 					   unsigned long nr)
@@ -167,7 +204,9 @@ static unsigned long pagehint_hint_release(struct pagehint_hint *h,
 	unsigned long done;
 
 	spin_lock_irq(&h->list_lock);
-	done = pagehint_hint_free_list(h, &h->blocks, nr);
+	done = pagehint_hint_free_list(h, &h->ahead, nr);
+	h->nr_ahead -= done;
+	done += pagehint_hint_free_list(h, &h->blocks, nr - done);
 	done += pagehint_hint_free_list(h, &h->fresh, nr - done);
 	spin_unlock_irq(&h->list_lock);
 	return done;
@@ -215,22 +254,22 @@ static bool pagehint_hint_zone(struct zone *zone)
  * 3 GiB below 4 GiB would never be hinted.  Hints never come from highmem
  * or ZONE_MOVABLE (PAGEHINT_HINT_GFP), nor from ZONE_DMA.
  */
-static void pagehint_hint_first_target(struct pagehint_hint *h)
+static void pagehint_hint_first_target(struct pagehint_hint_cursor *c)
 {
-	h->target_nid = first_online_node;
-	h->target_zid = ZONE_NORMAL;
+	c->nid = first_online_node;
+	c->zid = ZONE_NORMAL;
 }
 
-static void pagehint_hint_next_target(struct pagehint_hint *h)
+static void pagehint_hint_next_target(struct pagehint_hint_cursor *c)
 {
 #ifdef CONFIG_ZONE_DMA32
-	if (h->target_zid == ZONE_NORMAL) {
-		h->target_zid = ZONE_DMA32;
+	if (c->zid == ZONE_NORMAL) {
+		c->zid = ZONE_DMA32;
 		return;
 	}
 #endif
-	h->target_nid = next_online_node(h->target_nid);
-	h->target_zid = ZONE_NORMAL;
+	c->nid = next_online_node(c->nid);
+	c->zid = ZONE_NORMAL;
 }
 
 /*
@@ -238,23 +277,122 @@ static void pagehint_hint_next_target(struct pagehint_hint *h)
  * take it there (the zone's node only; ZONE_DMA32 and below for
  * ZONE_DMA32): false when every zone is at its floor.
  */
-static bool pagehint_hint_target(struct pagehint_hint *h, gfp_t *gfp)
+static bool pagehint_hint_target(struct pagehint_hint_cursor *c, gfp_t *gfp)
 {
 	struct zone *zone;
 
-	for (; h->target_nid < MAX_NUMNODES; pagehint_hint_next_target(h)) {
-		zone = &NODE_DATA(h->target_nid)->node_zones[h->target_zid];
+	for (; c->nid < MAX_NUMNODES; pagehint_hint_next_target(c)) {
+		zone = &NODE_DATA(c->nid)->node_zones[c->zid];
 		if (!pagehint_hint_zone(zone) ||
 		    pagehint_zone_hint_deficit(zone, 1UL << PAGEHINT_HINT_ORDER))
 			continue;
 		*gfp = PAGEHINT_HINT_GFP | __GFP_THISNODE;
 #ifdef CONFIG_ZONE_DMA32
-		if (h->target_zid == ZONE_DMA32)
+		if (c->zid == ZONE_DMA32)
 			*gfp |= __GFP_DMA32;
 #endif
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Take (and so zero) a free block at @c for a round, marked as taken in
+ * it: NULL when the zone raced to its floor or only a lower zone had a
+ * block, and @c moved on to the next zone; false: every zone is at its
+ * floor.
+ */
+static bool pagehint_hint_take(struct pagehint_hint_cursor *c,
+			       struct page **pagep)
+{
+	struct page *page;
+	gfp_t gfp;
+
+	*pagep = NULL;
+	if (!pagehint_hint_target(c, &gfp))
+		return false;
+	page = alloc_pages_node(c->nid, gfp, PAGEHINT_HINT_ORDER);
+	if (!page || pagehint_zone_hint_deficit(page_zone(page), 0)) {
+		if (page)
+			__free_pages(page, PAGEHINT_HINT_ORDER);
+		pagehint_hint_next_target(c);
+		return true;
+	}
+	/* Zeroed now: hinted again in the next round. */
+	set_page_private(page, 1);
+	*pagep = page;
+	return true;
+}
+
+/*
+ * A helper: take blocks for the round onto the ahead list, a few at most,
+ * until the round ends or every zone is at its floor.
+ */
+static void pagehint_hint_help(struct work_struct *work)
+{
+	struct pagehint_hint *h = &pagehint_hint;
+	struct pagehint_hint_cursor c;
+	struct page *page;
+
+	pagehint_hint_first_target(&c);
+	while (READ_ONCE(h->helping)) {
+		if (READ_ONCE(h->nr_ahead) >= PAGEHINT_HINT_AHEAD) {
+			usleep_range(200, 500);
+			continue;
+		}
+		if (!pagehint_hint_take(&c, &page))
+			break;
+		if (!page)
+			continue;
+		spin_lock_irq(&h->list_lock);
+		list_add_tail(&page->lru, &h->ahead);
+		h->nr_ahead++;
+		h->nr_blocks++;
+		spin_unlock_irq(&h->list_lock);
+		cond_resched();
+	}
+}
+
+/* Have the round's helpers start: one per other online CPU, a few at most. */
+static void pagehint_hint_helpers_start(struct pagehint_hint *h)
+{
+	unsigned int i;
+
+	h->nr_helped = 0;
+	h->nr_helpers = min_t(unsigned int, num_online_cpus() - 1,
+			      PAGEHINT_HINT_HELPERS);
+	WRITE_ONCE(h->helping, true);
+	for (i = 0; i < h->nr_helpers; i++)
+		queue_work(h->wq, &h->helpers[i]);
+}
+
+/* Stop them, and give back what they took that the round did not hint. */
+static void pagehint_hint_helpers_stop(struct pagehint_hint *h)
+{
+	unsigned int i;
+
+	WRITE_ONCE(h->helping, false);
+	for (i = 0; i < h->nr_helpers; i++)
+		cancel_work_sync(&h->helpers[i]);
+	h->nr_helpers = 0;
+	spin_lock_irq(&h->list_lock);
+	h->nr_ahead -= pagehint_hint_free_list(h, &h->ahead, ULONG_MAX);
+	spin_unlock_irq(&h->list_lock);
+}
+
+/* A block a helper took for the round, if any: counted as held already. */
+static struct page *pagehint_hint_ahead(struct pagehint_hint *h)
+{
+	struct page *page = NULL;
+
+	spin_lock_irq(&h->list_lock);
+	if (!list_empty(&h->ahead)) {
+		page = list_first_entry(&h->ahead, struct page, lru);
+		list_del(&page->lru);
+		h->nr_ahead--;
+	}
+	spin_unlock_irq(&h->list_lock);
+	return page;
 }
 
 /*
@@ -377,32 +515,37 @@ static int pagehint_hint_again(struct pagehint_hint *h)
 }
 
 /*
- * Hand the host one more free block: 0, -EINTR when the round is over
- * (every zone at its floor), or the queue's error.
+ * Hand the host one more free block, one a helper took or one taken here:
+ * 0, -EINTR when the round is over (every zone at its floor, nothing
+ * taken ahead), or the queue's error.
  */
 static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
 	struct page *page;
-	gfp_t gfp;
+	bool taken = false;
 	int err;
 
 	if (!pagehint_hint_room(h))
 		return 0;
-	if (!pagehint_hint_target(h, &gfp))
-		return -EINTR;
-	page = alloc_pages_node(h->target_nid, gfp, PAGEHINT_HINT_ORDER);
-	/* Raced to its floor, or only lower zones had a block: next zone. */
-	if (!page || pagehint_zone_hint_deficit(page_zone(page), 0)) {
-		if (page)
-			__free_pages(page, PAGEHINT_HINT_ORDER);
-		pagehint_hint_next_target(h);
-		return 0;
+	page = pagehint_hint_ahead(h);
+	if (page) {
+		h->nr_helped++;
+	} else {
+		if (!pagehint_hint_take(&h->target, &page))
+			return READ_ONCE(h->nr_ahead) ? 0 : -EINTR;
+		if (!page)
+			return 0;
+		taken = true;
 	}
-	/* Zeroed now: hinted again in the next round. */
-	set_page_private(page, 1);
-	err = pagehint_hint_queue(h, page, true);
-	if (err)
+	err = pagehint_hint_queue(h, page, taken);
+	if (err) {
+		if (!taken) {
+			spin_lock_irq(&h->list_lock);
+			h->nr_blocks--;
+			spin_unlock_irq(&h->list_lock);
+		}
 		pagehint_hint_free_block(page);
+	}
 	return err;
 }
 
@@ -412,12 +555,13 @@ static void pagehint_hint_round(struct pagehint_hint *h)
 	struct device *dev = &h->vdev->dev;
 	int err;
 
-	pagehint_hint_first_target(h);
+	pagehint_hint_first_target(&h->target);
 	h->ids[0] = cpu_to_virtio32(h->vdev, pagehint_hint_cmd_id(h));
 	err = pagehint_hint_send_id(h, &h->ids[0]);
 	if (err)
 		dev_err(dev, "free page hinting: cannot send the start id: %d\n", err);
 	if (!err) {
+		pagehint_hint_helpers_start(h);
 		err = pagehint_hint_again(h);
 		if (err)
 			dev_err(dev, "free page hinting: cannot send a block again: %d\n",
@@ -432,6 +576,7 @@ static void pagehint_hint_round(struct pagehint_hint *h)
 		if (err)
 			dev_err(dev, "free page hinting: cannot send a block: %d\n", err);
 	}
+	pagehint_hint_helpers_stop(h);
 	pagehint_stat_add(&pagehint_stats.migration_hint_rounds, 1);
 	err = pagehint_hint_send_id(h, &h->ids[1]);
 	if (err)
@@ -519,6 +664,7 @@ u64 pagehint_hint_bytes(void)
 int pagehint_hint_start(struct virtio_device *vdev, struct virtqueue *vq)
 {
 	struct pagehint_hint *h = &pagehint_hint;
+	unsigned int i;
 
 	if (!vq)
 		return 0;
@@ -555,6 +701,8 @@ int pagehint_hint_start(struct virtio_device *vdev, struct virtqueue *vq)
 	h->vdev = vdev;
 	h->vq = vq;
 	INIT_WORK(&h->work, pagehint_hint_work);
+	for (i = 0; i < PAGEHINT_HINT_HELPERS; i++)
+		INIT_WORK(&h->helpers[i], pagehint_hint_help);
 	h->cmd_id_received = VIRTIO_BALLOON_CMD_ID_STOP;
 	h->ids[0] = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);
 	h->ids[1] = cpu_to_virtio32(vdev, VIRTIO_BALLOON_CMD_ID_STOP);

@@ -380,6 +380,31 @@ static void balloon_hint_keeps_floor(struct kunit *test)
 	ph_balloon_unbind(fake);
 }
 
+/*
+ * The other CPUs help a round: with more than one online, some of the
+ * blocks a round hints were taken by its helpers, and once it has said
+ * STOP no block is left taken and not hinted: what pagehint holds is
+ * what the host was handed.
+ */
+static void balloon_hint_helpers(struct kunit *test)
+{
+	unsigned long block = PAGE_SIZE << PAGEHINT_HINT_ORDER;
+	struct ph_fake_dev *fake;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one CPU online: no helper");
+	fake = ph_hint_round(test, 64);
+	KUNIT_EXPECT_EQ(test, fake->hint_stops, 1U);
+	KUNIT_EXPECT_GE(test, fake->hint_blocks, 64UL);
+	KUNIT_EXPECT_GT(test, pagehint_hint.nr_helped, 0UL);
+	KUNIT_EXPECT_EQ(test, pagehint_hint.nr_ahead, 0UL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&pagehint_hint.ahead));
+	KUNIT_EXPECT_EQ(test, pagehint_hint_bytes(), (u64)fake->hint_blocks * block);
+	ph_hint_done(test, fake);
+	pagehint_remove(&fake->vdev);
+	ph_balloon_unbind(fake);
+}
+
 #if PAGEHINT_BALLOON_MIGRATION
 static unsigned long ph_balloon_migrations(void)
 {
@@ -507,6 +532,7 @@ static struct kunit_case pagehint_balloon_cases[] = {
 	KUNIT_CASE(balloon_hint_keeps_floor),
 	KUNIT_CASE(balloon_hint_again_next_round),
 	KUNIT_CASE(balloon_hint_keeps_unread),
+	KUNIT_CASE(balloon_hint_helpers),
 #if PAGEHINT_BALLOON_MIGRATION
 	KUNIT_CASE(balloon_page_migrates),
 #endif
