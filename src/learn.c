@@ -8,12 +8,14 @@
  * memory back; not reporting a block that stays free costs the host its
  * memory for as long.  The hooks count, per age bucket, how long freed
  * blocks stayed free before their first reuse (tracker.c, sysfs
- * "reuse_ms").  Memory that has stayed free longer than nearly all of the
- * recent reuses took is unlikely to be reused soon: the worker waits for
- * that age, the upper edge of the bucket under which PAGEHINT_LEARN_PCT of
- * the recent reuses fall, and no longer than PAGEHINT_LEARN_MAX_MS.  With
- * fewer than PAGEHINT_LEARN_MIN recent reuses nothing churns: no wait, a
- * bulk free goes at the next pass.
+ * "reuse_ms").  A report pays when the block then stays free for at least
+ * PAGEHINT_LEARN_WORTH_MS more: the host has the memory for that long,
+ * for one claim and one refault.  So the worker waits for the age that
+ * would have paid most over the recent reuses (pagehint_learn_gain()): the
+ * end of a burst of quick reuses, and no wait for memory that is reused
+ * only seconds later; no longer than PAGEHINT_LEARN_MAX_MS.  With fewer
+ * than PAGEHINT_LEARN_MIN recent reuses nothing churns: no wait, a bulk
+ * free goes at the next pass.
  *
  * "Recent": every PAGEHINT_LEARN_PERIOD_MS (pagehint_learn_due()) the
  * counts gained since the last update are added to a histogram whose older
@@ -29,7 +31,7 @@
 #include "learn.h"
 
 #define PAGEHINT_LEARN_PERIOD_MS	1000
-#define PAGEHINT_LEARN_PCT		90
+#define PAGEHINT_LEARN_WORTH_MS		1000
 #define PAGEHINT_LEARN_MIN		64
 #define PAGEHINT_LEARN_MAX_MS		10000
 /*
@@ -50,22 +52,53 @@ void pagehint_learn_reset(struct pagehint_learn *l, const unsigned long *counts,
 	l->free_ms = 0;
 }
 
+/*
+ * What waiting @wait_ms before a report would have been worth over the
+ * @recent reuses: each reused at an age past the wait would have been
+ * reported then and held by the host for the rest of its free time, less
+ * the PAGEHINT_LEARN_WORTH_MS a report costs; those reused sooner cost
+ * nothing.  Bucket b (b > 0) holds ages from PAGEHINT_TICK_MS << (b - 1)
+ * up to twice that, bucket 0 those below PAGEHINT_TICK_MS; an age is
+ * taken at its bucket's middle.  Fits easily: a bucket stays below 2^31,
+ * an age below 2^20 ms.
+ */
+static s64 pagehint_learn_gain(const unsigned long *recent, u64 wait_ms)
+{
+	s64 gain = 0;
+	unsigned int b;
+	u64 lo, mid;
+
+	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++) {
+		lo = b ? (u64)PAGEHINT_TICK_MS << (b - 1) : 0;
+		mid = b ? lo + lo / 2 : PAGEHINT_TICK_MS / 2;
+		if (lo < wait_ms)
+			continue;
+		gain += (s64)recent[b] *
+			((s64)mid - (s64)wait_ms - PAGEHINT_LEARN_WORTH_MS);
+	}
+	return gain;
+}
+
+/* The wait worth most: none, or a bucket's upper edge; the shortest of equals. */
 static unsigned int pagehint_learn_threshold(const unsigned long *recent)
 {
-	u64 total = 0, sum = 0;
+	u64 total = 0, wait_ms = 0;
+	s64 best, gain;
 	unsigned int b;
 
 	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++)
 		total += recent[b];
 	if (total < (u64)PAGEHINT_LEARN_MIN << PAGEHINT_LEARN_SHIFT)
 		return 0;
-	for (b = 0; b < PAGEHINT_REUSE_BUCKETS - 1; b++) {
-		sum += recent[b];
-		if (sum * 100 >= total * PAGEHINT_LEARN_PCT)
-			break;
+	best = pagehint_learn_gain(recent, 0);
+	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++) {
+		gain = pagehint_learn_gain(recent, (u64)PAGEHINT_TICK_MS << b);
+		if (gain > best) {
+			best = gain;
+			wait_ms = (u64)PAGEHINT_TICK_MS << b;
+		}
 	}
-	/* Bucket b holds ages below PAGEHINT_TICK_MS << b. */
-	return min_t(u64, (u64)PAGEHINT_TICK_MS << b, PAGEHINT_LEARN_MAX_MS);
+	return min_t(u64, wait_ms, PAGEHINT_LEARN_MAX_MS);
 }
 
 /* Whether an update is due at @now_ms. */

@@ -15,8 +15,9 @@ static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
 }
 
 /*
- * The wait is the upper edge of the bucket that brings the recent reuses
- * to 90%, at most 10 s; none with fewer than 64 recent reuses.
+ * The wait is the one that would have paid most over the recent reuses (a
+ * report pays when the block stays free 1 s more), at most 10 s; none
+ * with fewer than 64 recent reuses.
  */
 static void learn_threshold(struct kunit *test)
 {
@@ -29,15 +30,30 @@ static void learn_threshold(struct kunit *test)
 	/* 90% under 32 ms (bucket 1), the rest about a second: 32 ms. */
 	ph_learn_from(&l, c, 1, 900, 10, 100);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
-	/* 89% under 32 ms: the next bucket with reuses, 16384 ms, capped. */
+	/*
+	 * 89% under 32 ms: still 32 ms; the rest, free for seconds more, pay
+	 * for their report.
+	 */
 	ph_learn_from(&l, c, 1, 890, 10, 110);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 10000U);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
+	/*
+	 * Everything reused 4-8 s after its free (bucket 9), as by a job that
+	 * runs every 5 s: reported at once, held by the host for seconds.
+	 */
+	ph_learn_from(&l, c, 9, 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
+	/* The same after a burst of reuses within 0.5 s: once that is over. */
+	ph_learn_from(&l, c, 5, 3000, 9, 1000);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 512U);
+	/* Reused 0.5-1 s after the free: never worth it, wait past it. */
+	ph_learn_from(&l, c, 6, 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
 	/* All under 16 ms: 16 ms. */
 	ph_learn_from(&l, c, 0, 1000, 0, 0);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 16U);
-	/* All past the last edge: capped. */
+	/* All past the last edge, minutes later: at once. */
 	ph_learn_from(&l, c, PAGEHINT_REUSE_BUCKETS - 1, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 10000U);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
 }
 
 /*
