@@ -10,10 +10,13 @@
  * blocks stayed free before their first reuse (tracker.c, sysfs
  * "reuse_ms").  A report pays when the block then stays free for at least
  * PAGEHINT_LEARN_WORTH_MS more: the host has the memory for that long,
- * for one claim and one refault.  So the worker waits for the age that
- * would have paid most over the recent reuses (pagehint_learn_gain()): the
- * end of a burst of quick reuses, and no wait for memory that is reused
- * only seconds later; no longer than PAGEHINT_LEARN_MAX_MS.  With fewer
+ * for one claim and one refault.  The worker waits for the shortest age
+ * past which at most 100 - PAGEHINT_LEARN_PCT percent of the recent
+ * reuses would have been reported without paying (pagehint_learn_loss()):
+ * the end of a burst of quick reuses, and no wait at all for memory that
+ * is reused only seconds later.  (Waiting until PAGEHINT_LEARN_PCT percent
+ * of the reuses are over, as before, never reported memory that a job
+ * reuses every few seconds.)  No longer than PAGEHINT_LEARN_MAX_MS.  With fewer
  * than PAGEHINT_LEARN_MIN recent reuses nothing churns: no wait, a bulk
  * free goes at the next pass.
  *
@@ -31,6 +34,7 @@
 #include "learn.h"
 
 #define PAGEHINT_LEARN_PERIOD_MS	1000
+#define PAGEHINT_LEARN_PCT		90
 #define PAGEHINT_LEARN_WORTH_MS		1000
 #define PAGEHINT_LEARN_MIN		64
 #define PAGEHINT_LEARN_MAX_MS		10000
@@ -53,50 +57,45 @@ void pagehint_learn_reset(struct pagehint_learn *l, const unsigned long *counts,
 }
 
 /*
- * What waiting @wait_ms before a report would have been worth over the
- * @recent reuses: each reused at an age past the wait would have been
- * reported then and held by the host for the rest of its free time, less
- * the PAGEHINT_LEARN_WORTH_MS a report costs; those reused sooner cost
- * nothing.  Bucket b (b > 0) holds ages from PAGEHINT_TICK_MS << (b - 1)
- * up to twice that, bucket 0 those below PAGEHINT_TICK_MS; an age is
- * taken at its bucket's middle.  Fits easily: a bucket stays below 2^31,
- * an age below 2^20 ms.
+ * The recent reuses a report at @wait_ms would not have paid for: those
+ * at an age past the wait, which stayed free less than
+ * PAGEHINT_LEARN_WORTH_MS beyond it.  Bucket b (b > 0) holds ages from
+ * PAGEHINT_TICK_MS << (b - 1) up to twice that, bucket 0 those below
+ * PAGEHINT_TICK_MS; an age is taken at its bucket's middle.
  */
-static s64 pagehint_learn_gain(const unsigned long *recent, u64 wait_ms)
+static u64 pagehint_learn_loss(const unsigned long *recent, u64 wait_ms)
 {
-	s64 gain = 0;
+	u64 loss = 0, lo, mid;
 	unsigned int b;
-	u64 lo, mid;
 
 	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++) {
 		lo = b ? (u64)PAGEHINT_TICK_MS << (b - 1) : 0;
 		mid = b ? lo + lo / 2 : PAGEHINT_TICK_MS / 2;
-		if (lo < wait_ms)
-			continue;
-		gain += (s64)recent[b] *
-			((s64)mid - (s64)wait_ms - PAGEHINT_LEARN_WORTH_MS);
+		if (lo >= wait_ms && mid < wait_ms + PAGEHINT_LEARN_WORTH_MS)
+			loss += recent[b];
 	}
-	return gain;
+	return loss;
 }
 
-/* The wait worth most: none, or a bucket's upper edge; the shortest of equals. */
+/*
+ * The shortest wait, none or a bucket's upper edge, past which few of the
+ * recent reuses would have been reported for nothing.  The last edge is
+ * past every bucket: the loop ends there at the latest.
+ */
 static unsigned int pagehint_learn_threshold(const unsigned long *recent)
 {
 	u64 total = 0, wait_ms = 0;
-	s64 best, gain;
 	unsigned int b;
 
 	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++)
 		total += recent[b];
 	if (total < (u64)PAGEHINT_LEARN_MIN << PAGEHINT_LEARN_SHIFT)
 		return 0;
-	best = pagehint_learn_gain(recent, 0);
-	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++) {
-		gain = pagehint_learn_gain(recent, (u64)PAGEHINT_TICK_MS << b);
-		if (gain > best) {
-			best = gain;
-			wait_ms = (u64)PAGEHINT_TICK_MS << b;
-		}
+	for (b = 0; b <= PAGEHINT_REUSE_BUCKETS; b++) {
+		if (pagehint_learn_loss(recent, wait_ms) * 100 <=
+		    total * (100 - PAGEHINT_LEARN_PCT))
+			break;
+		wait_ms = (u64)PAGEHINT_TICK_MS << b;
 	}
 	return min_t(u64, wait_ms, PAGEHINT_LEARN_MAX_MS);
 }

@@ -15,9 +15,10 @@ static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
 }
 
 /*
- * The wait is the one that would have paid most over the recent reuses (a
- * report pays when the block stays free 1 s more), at most 10 s; none
- * with fewer than 64 recent reuses.
+ * The wait is the shortest past which at most 10% of the recent reuses
+ * would have been reported for nothing (a report pays when the block
+ * stays free 1 s more), at most 10 s; none with fewer than 64 recent
+ * reuses.
  */
 static void learn_threshold(struct kunit *test)
 {
@@ -45,6 +46,12 @@ static void learn_threshold(struct kunit *test)
 	/* The same after a burst of reuses within 0.5 s: once that is over. */
 	ph_learn_from(&l, c, 5, 3000, 9, 1000);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 512U);
+	/*
+	 * Most reused within a second, a tenth seconds later: what the few
+	 * would give does not pay for the many claimed and faulted back in.
+	 */
+	ph_learn_from(&l, c, 6, 900, 9, 100);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
 	/* Reused 0.5-1 s after the free: never worth it, wait past it. */
 	ph_learn_from(&l, c, 6, 1000, 0, 0);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
