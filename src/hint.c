@@ -49,6 +49,7 @@
  * _stop() before it is reset, which gives every block back.
  */
 
+#include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
@@ -143,12 +144,15 @@ static struct pagehint_hint {
 	struct pagehint_hint_cursor target;
 	/*
 	 * The round's helpers: they take blocks while helping is set, which
-	 * the work sets and clears around a round; nr_helped counts the
-	 * blocks of the last round they took (the work's).
+	 * the work sets and clears around a round; nr_taking counts those
+	 * running, which may be zeroing a block the round has to wait for;
+	 * nr_helped counts the blocks of the last round they took (the
+	 * work's).
 	 */
 	struct work_struct helpers[PAGEHINT_HINT_HELPERS];
 	unsigned int nr_helpers;
 	bool helping;
+	atomic_t nr_taking;
 	unsigned long nr_helped;
 } pagehint_hint = {
 	.stop_lock = __SPIN_LOCK_UNLOCKED(pagehint_hint.stop_lock),
@@ -334,6 +338,7 @@ static void pagehint_hint_help(struct work_struct *work)
 	struct pagehint_hint_cursor c;
 	struct page *page;
 
+	atomic_inc(&h->nr_taking);
 	pagehint_hint_first_target(&c);
 	while (READ_ONCE(h->helping)) {
 		if (READ_ONCE(h->nr_ahead) >= PAGEHINT_HINT_AHEAD) {
@@ -351,6 +356,9 @@ static void pagehint_hint_help(struct work_struct *work)
 		spin_unlock_irq(&h->list_lock);
 		cond_resched();
 	}
+	/* Its last block on the list before the round can see it gone. */
+	smp_mb__before_atomic();
+	atomic_dec(&h->nr_taking);
 }
 
 /* Have the round's helpers start: one per other online CPU, a few at most. */
@@ -516,8 +524,10 @@ static int pagehint_hint_again(struct pagehint_hint *h)
 
 /*
  * Hand the host one more free block, one a helper took or one taken here:
- * 0, -EINTR when the round is over (every zone at its floor, nothing
- * taken ahead), or the queue's error.
+ * 0, -EINTR when the round is over (every zone at its floor, no helper
+ * still taking one, nothing taken ahead), or the queue's error.  A helper
+ * that has not started yet takes nothing the round waits for; one still
+ * zeroing a block may have left the zone at its floor with it.
  */
 static int pagehint_hint_send_block(struct pagehint_hint *h)
 {
@@ -531,8 +541,13 @@ static int pagehint_hint_send_block(struct pagehint_hint *h)
 	if (page) {
 		h->nr_helped++;
 	} else {
-		if (!pagehint_hint_take(&h->target, &page))
-			return READ_ONCE(h->nr_ahead) ? 0 : -EINTR;
+		if (!pagehint_hint_take(&h->target, &page)) {
+			if (!atomic_read_acquire(&h->nr_taking) &&
+			    !READ_ONCE(h->nr_ahead))
+				return -EINTR;
+			usleep_range(100, 200);
+			return 0;
+		}
 		if (!page)
 			return 0;
 		taken = true;
