@@ -358,6 +358,46 @@ class KvmFallback(unittest.TestCase):
         self.assertFalse(os.path.exists(a.kvm_state))
 
 
+class TimerStall(unittest.TestCase):
+    """A TCG run whose RCU reports a stall with every stalled CPU idle and
+    the grace-period kthread's timer not fired runs once more; a stall with
+    a CPU busy is a crash (tests/rig/fake-qemu)."""
+
+    def run_rig(self, mode):
+        tmp = scratch_dir(self)
+        os.environ["FAKE_QEMU_TCG"] = mode
+        os.environ["FAKE_QEMU_STATE"] = os.path.join(tmp, "stalled-once")
+        self.addCleanup(os.environ.pop, "FAKE_QEMU_TCG")
+        a = types.SimpleNamespace(
+            qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
+            kernel="/dev/null", initrd="/dev/null", test="t", label="k",
+            out=tmp, timeout=30, boot_timeout=20, mem="64M", smp=1,
+            reporting=True, balloon_opts="", append="", datadir=[],
+            accel="tcg", kvm=False, kvm_state="", huge=None, verbose=False,
+            qemu_args=[])
+        return a, rig.run_with_fallback(a)
+
+    def test_idle_stall_runs_again(self):
+        a, v = self.run_rig("stall-idle")
+        self.assertEqual(v, rig.PASS)
+        with open(os.path.join(a.out, "console-timer-stall.log")) as f:
+            self.assertIn("idling at", f.read())
+
+    def test_busy_stall_is_a_crash(self):
+        a, v = self.run_rig("stall-busy")
+        self.assertEqual(v, rig.CRASH)
+        self.assertFalse(os.path.exists(os.path.join(a.out, "console-timer-stall.log")))
+
+    def test_only_after_nothing_else(self):
+        d = scratch_dir(self)
+        with open(os.path.join(d, "console.log"), "w") as f:
+            f.write("WARNING: CPU: 1 PID: 40 at mm/page_alloc.c:1 x\n"
+                    "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+                    "NMI backtrace for cpu 0 skipped: idling at x\n"
+                    "rcu: rcu_preempt kthread timer wakeup didn't happen for 5 jiffies!\n")
+        self.assertEqual(rig.timer_stall(d), "")
+
+
 KTAP_SUITE = """KTAP version 1
 1..1
     KTAP version 1
