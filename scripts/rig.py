@@ -58,8 +58,8 @@ CRASH_GRACE_S = 10
 # grace-period kthread starved ("timer wakeup didn't happen ... Possible
 # timer handling issue on cpu=N") and every stalled CPU in the idle loop
 # ("NMI backtrace for cpu N skipped: idling at ..."), its clock seconds
-# behind the others'.  Seen once in about a thousand TCG boots on a busy
-# host, right after boot, with nothing of pagehint's running: a stall of
+# behind the others'.  Seen once so far (6.1, a check on a busy host),
+# right after boot, with nothing of pagehint's running: a stall of
 # QEMU's making, and such a run is run once more (timer_stall()).  A stall
 # with a CPU busy anywhere, or after another crash line, counts as a crash.
 STALL_RE = re.compile(r"rcu: INFO: \S+ detected stalls on CPUs/tasks")
