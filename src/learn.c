@@ -35,7 +35,7 @@
 
 #define PAGEHINT_LEARN_PERIOD_MS	1000
 #define PAGEHINT_LEARN_PCT		90
-#define PAGEHINT_LEARN_WORTH_MS		1000
+#define PAGEHINT_LEARN_WORTH_MS		2000
 #define PAGEHINT_LEARN_MIN		64
 #define PAGEHINT_LEARN_MAX_MS		10000
 /*
@@ -58,20 +58,19 @@ void pagehint_learn_reset(struct pagehint_learn *l, const unsigned long *counts,
 
 /*
  * The recent reuses a report at @wait_ms would not have paid for: those
- * at an age past the wait, which stayed free less than
+ * at an age past the wait, which may have stayed free less than
  * PAGEHINT_LEARN_WORTH_MS beyond it.  Bucket b (b > 0) holds ages from
  * PAGEHINT_TICK_MS << (b - 1) up to twice that, bucket 0 those below
- * PAGEHINT_TICK_MS; an age is taken at its bucket's middle.
+ * PAGEHINT_TICK_MS; an age is taken at its bucket's lower edge.
  */
 static u64 pagehint_learn_loss(const unsigned long *recent, u64 wait_ms)
 {
-	u64 loss = 0, lo, mid;
+	u64 loss = 0, lo;
 	unsigned int b;
 
 	for (b = 0; b < PAGEHINT_REUSE_BUCKETS; b++) {
 		lo = b ? (u64)PAGEHINT_TICK_MS << (b - 1) : 0;
-		mid = b ? lo + lo / 2 : PAGEHINT_TICK_MS / 2;
-		if (lo >= wait_ms && mid < wait_ms + PAGEHINT_LEARN_WORTH_MS)
+		if (lo >= wait_ms && lo < wait_ms + PAGEHINT_LEARN_WORTH_MS)
 			loss += recent[b];
 	}
 	return loss;

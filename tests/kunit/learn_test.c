@@ -17,7 +17,7 @@ static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
 /*
  * The wait is the shortest past which at most 10% of the recent reuses
  * would have been reported for nothing (a report pays when the block
- * stays free 1 s more), at most 10 s; none with fewer than 64 recent
+ * stays free 2 s more), at most 10 s; none with fewer than 64 recent
  * reuses.
  */
 static void learn_threshold(struct kunit *test)
@@ -55,6 +55,12 @@ static void learn_threshold(struct kunit *test)
 	/* Reused 0.5-1 s after the free: never worth it, wait past it. */
 	ph_learn_from(&l, c, 6, 1000, 0, 0);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
+	/*
+	 * Nor 1-2 s after (bucket 7), as by a job that frees and allocates
+	 * again every second or so: the host would have it for less than 2 s.
+	 */
+	ph_learn_from(&l, c, 7, 1000, 0, 0);
+	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 2048U);
 	/* All under 16 ms: 16 ms. */
 	ph_learn_from(&l, c, 0, 1000, 0, 0);
 	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 16U);
