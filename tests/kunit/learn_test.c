@@ -14,6 +14,28 @@ static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
 	c[b2] += n2;
 }
 
+/* Recent reuses in two buckets, and the wait they should teach. */
+struct ph_learn_case {
+	const char *what;
+	unsigned int b1, b2;
+	unsigned long n1, n2;
+	unsigned int wait_ms;
+};
+
+static const struct ph_learn_case ph_learn_cases[] = {
+	{ "few reuses: nothing churns, nothing waits", 3, 0, 63, 0, 0 },
+	{ "90% under 32 ms, the rest seconds later", 1, 10, 900, 100, 32 },
+	{ "89% under 32 ms: the rest pay for their report", 1, 10, 890, 110, 32 },
+	{ "all 4-8 s after the free, a job every 5 s: at once", 9, 0, 1000, 0, 0 },
+	{ "the same after a burst within 0.5 s: past the burst", 5, 9, 3000, 1000, 512 },
+	{ "90% within a second, a tenth seconds later", 6, 9, 900, 100, 1024 },
+	{ "all 0.5-1 s after the free: wait past it", 6, 0, 1000, 0, 1024 },
+	{ "all 1-2 s after: the host would have it < 2 s", 7, 0, 1000, 0, 2048 },
+	{ "all under 16 ms", 0, 0, 1000, 0, 16 },
+	{ "all minutes later, past the last edge: at once",
+	  PAGEHINT_REUSE_BUCKETS - 1, 0, 1000, 0, 0 },
+};
+
 /*
  * The wait is the shortest past which at most 10% of the recent reuses
  * would have been reported for nothing (a report pays when the block
@@ -23,50 +45,14 @@ static void ph_learn_from(struct pagehint_learn *l, unsigned long *c,
 static void learn_threshold(struct kunit *test)
 {
 	unsigned long c[PAGEHINT_REUSE_BUCKETS];
+	const struct ph_learn_case *t;
 	struct pagehint_learn l;
 
-	/* Few reuses: nothing churns, nothing waits. */
-	ph_learn_from(&l, c, 3, 63, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
-	/* 90% under 32 ms (bucket 1), the rest about a second: 32 ms. */
-	ph_learn_from(&l, c, 1, 900, 10, 100);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
-	/*
-	 * 89% under 32 ms: still 32 ms; the rest, free for seconds more, pay
-	 * for their report.
-	 */
-	ph_learn_from(&l, c, 1, 890, 10, 110);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 32U);
-	/*
-	 * Everything reused 4-8 s after its free (bucket 9), as by a job that
-	 * runs every 5 s: reported at once, held by the host for seconds.
-	 */
-	ph_learn_from(&l, c, 9, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
-	/* The same after a burst of reuses within 0.5 s: once that is over. */
-	ph_learn_from(&l, c, 5, 3000, 9, 1000);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 512U);
-	/*
-	 * Most reused within a second, a tenth seconds later: what the few
-	 * would give does not pay for the many claimed and faulted back in.
-	 */
-	ph_learn_from(&l, c, 6, 900, 9, 100);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
-	/* Reused 0.5-1 s after the free: never worth it, wait past it. */
-	ph_learn_from(&l, c, 6, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 1024U);
-	/*
-	 * Nor 1-2 s after (bucket 7), as by a job that frees and allocates
-	 * again every second or so: the host would have it for less than 2 s.
-	 */
-	ph_learn_from(&l, c, 7, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 2048U);
-	/* All under 16 ms: 16 ms. */
-	ph_learn_from(&l, c, 0, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 16U);
-	/* All past the last edge, minutes later: at once. */
-	ph_learn_from(&l, c, PAGEHINT_REUSE_BUCKETS - 1, 1000, 0, 0);
-	KUNIT_EXPECT_EQ(test, pagehint_learn_update(&l, c, 1000), 0U);
+	for (t = ph_learn_cases; t < ph_learn_cases + ARRAY_SIZE(ph_learn_cases); t++) {
+		ph_learn_from(&l, c, t->b1, t->n1, t->b2, t->n2);
+		KUNIT_EXPECT_EQ_MSG(test, pagehint_learn_update(&l, c, 1000), t->wait_ms,
+				    "%s", t->what);
+	}
 }
 
 /*
