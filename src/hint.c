@@ -197,6 +197,16 @@ static unsigned long pagehint_hint_free_list(struct pagehint_hint *h,
 	return done;
 }
 
+/* Free up to @nr blocks taken ahead for the round; returns how many. */
+static unsigned long pagehint_hint_free_ahead(struct pagehint_hint *h,
+					      unsigned long nr)
+{
+	unsigned long done = pagehint_hint_free_list(h, &h->ahead, nr);
+
+	h->nr_ahead -= done;
+	return done;
+}
+
 /*
  * Give up to @nr held blocks the device does not hold back to the
  * allocator: those never hinted first, then the clean ones; returns how
@@ -208,8 +218,7 @@ static unsigned long pagehint_hint_release(struct pagehint_hint *h,
 	unsigned long done;
 
 	spin_lock_irq(&h->list_lock);
-	done = pagehint_hint_free_list(h, &h->ahead, nr);
-	h->nr_ahead -= done;
+	done = pagehint_hint_free_ahead(h, nr);
 	done += pagehint_hint_free_list(h, &h->blocks, nr - done);
 	done += pagehint_hint_free_list(h, &h->fresh, nr - done);
 	spin_unlock_irq(&h->list_lock);
@@ -384,7 +393,7 @@ static void pagehint_hint_helpers_stop(struct pagehint_hint *h)
 		cancel_work_sync(&h->helpers[i]);
 	h->nr_helpers = 0;
 	spin_lock_irq(&h->list_lock);
-	h->nr_ahead -= pagehint_hint_free_list(h, &h->ahead, ULONG_MAX);
+	pagehint_hint_free_ahead(h, ULONG_MAX);
 	spin_unlock_irq(&h->list_lock);
 }
 

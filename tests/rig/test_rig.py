@@ -313,21 +313,29 @@ class QmpRequests(unittest.TestCase):
         self.assertEqual(ctl.sent[1], '6 ok {"status":"running","running":true}\n')
 
 
+def fake_qemu_args(test, **over):
+    """Arguments for rig.run_with_fallback with the stand-in QEMU
+    (tests/rig/fake-qemu), in a scratch directory; @over replaces some."""
+    tmp = scratch_dir(test)
+    a = types.SimpleNamespace(
+        qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
+        kernel="/dev/null", initrd="/dev/null", test="t", label="k",
+        out=tmp, timeout=30, boot_timeout=20, mem="64M", smp=1,
+        reporting=True, balloon_opts="", append="", datadir=[],
+        accel="auto", kvm=True, kvm_state=os.path.join(tmp, "kvm-broken"),
+        huge=None, verbose=False, qemu_args=[])
+    vars(a).update(over)
+    return a
+
+
 class KvmFallback(unittest.TestCase):
     """A KVM that can create a VM but not run the guest: the rig sees QEMU
     die or the guest stay silent before its init, records it, and runs the
     test again under TCG (with a stand-in QEMU, tests/rig/fake-qemu)."""
 
     def run_rig(self, mode):
-        tmp = scratch_dir(self)
         os.environ["FAKE_QEMU_KVM"] = mode
-        a = types.SimpleNamespace(
-            qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
-            kernel="/dev/null", initrd="/dev/null", test="t", label="k",
-            out=tmp, timeout=30, boot_timeout=20, mem="64M", smp=1,
-            reporting=True, balloon_opts="", append="", datadir=[],
-            accel="auto", kvm=True, kvm_state=os.path.join(tmp, "kvm-broken"),
-            huge=None, verbose=False, qemu_args=[])
+        a = fake_qemu_args(self)
         return a, rig.run_with_fallback(a)
 
     def test_abort(self):
@@ -364,17 +372,11 @@ class TimerStall(unittest.TestCase):
     a CPU busy is a crash (tests/rig/fake-qemu)."""
 
     def run_rig(self, mode):
-        tmp = scratch_dir(self)
+        a = fake_qemu_args(self, accel="tcg", kvm=False, kvm_state="")
         os.environ["FAKE_QEMU_TCG"] = mode
-        os.environ["FAKE_QEMU_STATE"] = os.path.join(tmp, "stalled-once")
+        os.environ["FAKE_QEMU_STATE"] = os.path.join(a.out, "stalled-once")
         self.addCleanup(os.environ.pop, "FAKE_QEMU_TCG")
-        a = types.SimpleNamespace(
-            qemu=os.path.join(os.path.dirname(__file__), "fake-qemu"),
-            kernel="/dev/null", initrd="/dev/null", test="t", label="k",
-            out=tmp, timeout=30, boot_timeout=20, mem="64M", smp=1,
-            reporting=True, balloon_opts="", append="", datadir=[],
-            accel="tcg", kvm=False, kvm_state="", huge=None, verbose=False,
-            qemu_args=[])
+        self.addCleanup(os.environ.pop, "FAKE_QEMU_STATE")
         return a, rig.run_with_fallback(a)
 
     def test_idle_stall_runs_again(self):
