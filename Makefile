@@ -23,7 +23,8 @@
 #   make bench-migrate    live migration with free page hinting: bytes sent,
 #                         time, downtime, pagehint beside the stock driver and
 #                         no driver, guest writing and idle, 3 rounds each
-#                         (figures only; DOWNTIME=ms sets QEMU's downtime-limit)
+#                         (figures only; DOWNTIME=ms sets QEMU's downtime-limit;
+#                         PIN=1 keeps the vCPUs off the migration thread's CPU)
 #   make bench-cache      cold page cache back: upstream, WSL-style drops,
 #                         pagehint, pagehint with pagehint-reclaimd
 #   make bench-compact    balloon compaction: free 2 MiB blocks after
@@ -177,7 +178,7 @@ bench-migrate:
 		for d in pagehint stock none; do \
 			o=results/$$k/bench-migrate/$$d-writer$$w-$$r; \
 			scripts/run-guest.sh -k $$k -o $$o migrate-hint --reporting=off \
-				--free-page-hint --append="ph.driver=$$d ph.writer=$$w$(if $(DOWNTIME), ph.downtime=$(DOWNTIME))" | tail -n 1; \
+				--free-page-hint $(if $(PIN),--pin) --append="ph.driver=$$d ph.writer=$$w$(if $(DOWNTIME), ph.downtime=$(DOWNTIME))" | tail -n 1; \
 			grep -h -e "PH-RESULT migrate" $$o/console.log; \
 		done; done; done
 

@@ -385,6 +385,9 @@ def main():
                    help="a virtio-mem device of this size (id vmem0), unplugged at boot")
     p.add_argument("--disk", default="",
                    help="a virtio-blk disk of this size that reads zeros (QEMU null-co)")
+    p.add_argument("--pin", action="store_true",
+                   help="QEMU's vCPU threads on all host CPUs but the last, "
+                        "its other threads (the migration thread) on the last")
     p.add_argument("--verbose", action="store_true")
     p.add_argument("qemu_args", nargs="*")
     a = p.parse_args()

@@ -5,13 +5,20 @@ huge pages behind guest RAM (--hugepages), and whether KVM can run the
 guest here."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
 
 KVM_SILENT_S = 20        # under KVM, a guest silent this long is not running
 KVM_INIT_S = 60          # ... and one not in its init by then is not either
+PIN_WAIT_S = 30          # --pin: how long QEMU has to start its vCPU threads
+
+# A vCPU thread's name under -name ...,debug-threads=on: "CPU 0/TCG",
+# "CPU 1/KVM".
+VCPU_COMM_RE = re.compile(r"^CPU \d+/")
 
 
 def kvm_usable(state):
@@ -210,7 +217,53 @@ def qemu_cmd(a, con_path, ctl_path, qmp_path):
         # page, so a read of a discarded page allocates it again.
         cmd += ["-object", f"memory-backend-memfd,id=ram0,size={a.mem},share=on",
                 "-machine", "memory-backend=ram0"]
+    if getattr(a, "pin", False):
+        # Thread names, so that the vCPU threads can be told apart.
+        cmd += ["-name", "pagehint,debug-threads=on"]
     return cmd + a.qemu_args
+
+
+def pin_sets(ncpus):
+    """--pin's host CPUs: the vCPU threads on all but the last, QEMU's
+    other threads (its main loop, the iothread, the migration thread it
+    starts later) on the last; None with fewer than 2."""
+    if ncpus < 2:
+        return None
+    return set(range(ncpus - 1)), {ncpus - 1}
+
+
+def pin_threads(pid, nvcpus, ncpus, log, wait_s=PIN_WAIT_S):
+    """Put QEMU's vCPU threads on their own host CPUs and every other
+    thread of QEMU on the rest (pin_sets).  A thread QEMU starts later
+    inherits the affinity of the thread that starts it: the migration
+    thread, started by the main loop, gets the main loop's.  Each thread
+    pinned is written to log ("tid name cpus").  Returns None, or why the
+    threads could not be pinned."""
+    sets = pin_sets(ncpus)
+    if sets is None:
+        return f"--pin needs 2 host CPUs, this host has {ncpus}"
+    vcpu_set, rest = sets
+    task = f"/proc/{pid}/task"
+    end = time.monotonic() + wait_s
+    while True:
+        vcpus, others = [], []
+        try:
+            for tid in os.listdir(task):
+                with open(f"{task}/{tid}/comm") as f:
+                    comm = f.read().strip()
+                (vcpus if VCPU_COMM_RE.match(comm) else others).append((int(tid), comm))
+        except OSError:
+            return "QEMU exited before its vCPU threads could be pinned"
+        if len(vcpus) >= nvcpus:
+            break
+        if time.monotonic() > end:
+            return f"QEMU started {len(vcpus)} of {nvcpus} vCPU threads in {wait_s} s"
+        time.sleep(0.05)
+    for tids, cpus in ((others, rest), (vcpus, vcpu_set)):
+        for tid, comm in tids:
+            os.sched_setaffinity(tid, cpus)
+            print(tid, comm, ",".join(map(str, sorted(cpus))), file=log)
+    return None
 
 
 class Qemu:
@@ -264,6 +317,13 @@ class Qemu:
             c.setblocking(False)
             conns.append(c)
         self.con, self.ctl = conns
+        if getattr(self.a, "pin", False):
+            with open(os.path.join(self.out, "pin.txt"), "w") as log:
+                why = pin_threads(self.proc.pid, self.a.smp,
+                                  os.cpu_count() or 1, log)
+            if why:
+                self.stop()
+                return why
         return None
 
     def running(self):

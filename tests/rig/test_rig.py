@@ -4,6 +4,7 @@
 answers the guest's requests.  A rig that called a crash a pass would make
 every guest test worthless, so this runs first in `make check`."""
 
+import io
 import json
 import os
 import shutil
@@ -458,6 +459,84 @@ class Machines(unittest.TestCase):
         self.assertIn("ph.hostdev=hvc0 ph.off=reboot reboot=t", c)
         self.assertNotIn("pcie", c)
         self.assertEqual(self.cmd("microvm").count("-serial"), 1)
+
+
+class Pinning(unittest.TestCase):
+    """--pin: the vCPU threads on all host CPUs but the last, every other
+    thread of QEMU on the last; a thread started later by the main thread
+    inherits the last."""
+
+    CHILD = r"""
+import os, sys, threading, time
+def vcpu(n):
+    with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:
+        f.write(f"CPU {n}/TCG")
+    time.sleep(60)
+for n in range(int(sys.argv[1])):
+    threading.Thread(target=vcpu, args=(n,), daemon=True).start()
+sys.stdin.readline()
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print(threading.get_native_id(), flush=True)
+time.sleep(60)
+"""
+
+    def test_sets(self):
+        self.assertIsNone(rig_qemu.pin_sets(1))
+        self.assertEqual(rig_qemu.pin_sets(2), ({0}, {1}))
+        self.assertEqual(rig_qemu.pin_sets(4), ({0, 1, 2}, {3}))
+
+    def test_pin(self):
+        if (os.cpu_count() or 1) < 2:
+            self.skipTest("one host CPU")
+        import subprocess
+        p = subprocess.Popen([sys.executable, "-c", self.CHILD, "2"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            log = io.StringIO()
+            self.assertIsNone(rig_qemu.pin_threads(p.pid, 2, 2, log, wait_s=10))
+            vcpus, rest = rig_qemu.pin_sets(2)
+            names = {}
+            for tid in os.listdir(f"/proc/{p.pid}/task"):
+                with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
+                    names[int(tid)] = f.read().strip()
+            self.assertEqual(sorted(n for n in names.values() if n.startswith("CPU ")),
+                             ["CPU 0/TCG", "CPU 1/TCG"])
+            for tid, comm in names.items():
+                want = vcpus if comm.startswith("CPU ") else rest
+                self.assertEqual(os.sched_getaffinity(tid), want, comm)
+            self.assertEqual(len(log.getvalue().splitlines()), len(names))
+            # A thread the main thread starts now: on the main thread's CPUs.
+            p.stdin.write("\n")
+            p.stdin.flush()
+            p.stdout.readline()
+            for tid in os.listdir(f"/proc/{p.pid}/task"):
+                if int(tid) not in names:
+                    self.assertEqual(os.sched_getaffinity(int(tid)), rest)
+        finally:
+            p.kill()
+            p.wait()
+
+    def test_too_few_vcpus(self):
+        """QEMU that never starts as many vCPU threads as asked: an error."""
+        if (os.cpu_count() or 1) < 2:
+            self.skipTest("one host CPU")
+        import subprocess
+        p = subprocess.Popen([sys.executable, "-c", self.CHILD, "1"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            why = rig_qemu.pin_threads(p.pid, 2, 2, io.StringIO(), wait_s=1)
+            self.assertIn("1 of 2 vCPU threads", why)
+        finally:
+            p.kill()
+            p.wait()
+
+    def test_cmd_names_threads(self):
+        a = types.SimpleNamespace(
+            qemu="qemu", kernel="k", initrd="i", test="t", mem="2G", smp=2,
+            reporting=True, balloon_opts="", append="", datadir=[], kvm=False,
+            huge=None, qemu_args=[], pin=True)
+        self.assertIn("pagehint,debug-threads=on",
+                      rig_qemu.qemu_cmd(a, "/s/con", "/s/ctl", "/s/qmp"))
 
 
 class Sampling(unittest.TestCase):
