@@ -373,23 +373,19 @@ static bool pagehint_too_young(struct pagehint_worker *w, unsigned long pfn,
 }
 
 /*
- * Offer a free block: skip it if reported and untouched since, else add it
- * to the pending run, or claim that run and start a new one.  Returns 1 if
- * the block was taken as a candidate, 0 if skipped, -EAGAIN if it has not
- * been free long enough yet: the caller hints it again.
+ * Offer a free block not reported since it was last touched: add it to the
+ * pending run, or claim that run and start a new one.  Returns 1 if the
+ * block was taken as a candidate, 0 if skipped, -EAGAIN if it has not been
+ * free long enough yet: the caller hints it again.
  */
-static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
-			  const struct pagehint_block *block,
-			  enum pagehint_source src)
+static int pagehint_offer_fresh(struct pagehint_worker *w, struct zone *zone,
+				const struct pagehint_block *block,
+				enum pagehint_source src)
 {
 	struct pagehint_run *run = &w->run;
 	unsigned long room, nr = 1UL << block->order;
 	int mt;
 
-	if (pagehint_tracker_reported(block->pfn, block->order)) {
-		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
-		return 0;
-	}
 	mt = pagehint_range_migratetype(block->pfn, nr);
 	if (mt < 0) {
 		pagehint_stat_add(&pagehint_stats.skipped_pageblock, 1);
@@ -420,6 +416,48 @@ static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 		pagehint_claim_run(w);
 	}
 	return 1;
+}
+
+/*
+ * Offer a free block: skip it if reported and untouched since.  A block
+ * larger than a pageblock that is reported in part, as when a block freed
+ * after a report merged with a reported neighbour, is offered by its
+ * pageblocks (or blocks of the pass's order, if larger) that are not
+ * reported: a claim zeroes what it takes (post_alloc_hook() under
+ * init_on_alloc), and zeroing memory the host discarded makes the host
+ * fault it in only to discard it again.  alloc_contig_range() isolates and
+ * splits free blocks at pageblock boundaries, so a claim of a pageblock
+ * zeroes that pageblock only.  Returns as pagehint_offer_fresh(): -EAGAIN
+ * if any part is too young, else 1 if any was taken.
+ */
+static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
+			  const struct pagehint_block *block,
+			  enum pagehint_source src)
+{
+	unsigned int order = max_t(unsigned int, w->order, pageblock_order);
+	struct pagehint_block part = { .order = order };
+	unsigned long end = block->pfn + (1UL << block->order);
+	bool split = false;
+	int ret = 0, r;
+
+	if (pagehint_tracker_reported(block->pfn, block->order)) {
+		pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
+		return 0;
+	}
+	for (part.pfn = block->pfn; block->order > order && part.pfn < end;
+	     part.pfn += 1UL << order)
+		split |= pagehint_tracker_reported(part.pfn, order);
+	if (!split)
+		return pagehint_offer_fresh(w, zone, block, src);
+	for (part.pfn = block->pfn; part.pfn < end; part.pfn += 1UL << order) {
+		if (pagehint_tracker_reported(part.pfn, order)) {
+			pagehint_stat_add(&pagehint_stats.skipped_reported, 1);
+			continue;
+		}
+		r = pagehint_offer_fresh(w, zone, &part, src);
+		ret = (r < 0 || ret < 0) ? -EAGAIN : ret | r;
+	}
+	return ret;
 }
 
 /* A pass also ends early when reporting is turned off (enabled=0). */
