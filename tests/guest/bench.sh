@@ -110,15 +110,32 @@ echo "PH-BENCH faults pages_per_s=$total"
 
 # 4. churn: 256 MiB allocated and freed again and again, with pauses
 # shorter (0.5 s) and longer (5 s) than upstream's and pagehint's 2 s delay.
+# With pagehint, the wait it learns is printed every second meanwhile
+# (PH-BENCH learn: seconds into the phase, learned_free_ms, MiB reported
+# so far in the phase, reuse_ms).
+learn_watch() {
+	local t=0 r0
+	r0=$(cat $PH_SYSFS/reported_bytes)
+	while :; do
+		echo "PH-BENCH learn $1 t=$t learned_free_ms=$(cat $PH_SYSFS/learned_free_ms) reported_mib=$((($(cat $PH_SYSFS/reported_bytes) - r0) >> 20)) reuse_ms=$(cat $PH_SYSFS/reuse_ms | tr ' ' ,)"
+		sleep 1
+		t=$((t + 1))
+	done
+}
 churn() {
-	local i
+	local i watch=
 	stats "churn-$1-start"
+	if [ -d $PH_SYSFS ]; then
+		learn_watch "$1" &
+		watch=$!
+	fi
 	ph-host mark "churn-$1-start" >/dev/null
 	for i in $(seq "$2"); do
 		ph-memtouch -m 256 >/dev/null || ph_fail "churn workload failed"
 		sleep "$3"
 	done
 	ph-host mark "churn-$1-end" >/dev/null
+	[ -z "$watch" ] || kill "$watch"
 	stats "churn-$1-end"
 }
 churn fast 12 0.5
