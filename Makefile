@@ -17,6 +17,10 @@
 #   make debug-kernel     build (or reuse) the KUnit/debug guest kernel
 #   make bench            pagehint vs the kernel's reporting vs none: four
 #                         workloads, figures, CSV and plots (not in CI)
+#   make bench-build      a real workload: a C project (Lua) compiled in a loop
+#                         in a Debian guest, with memory churn between builds:
+#                         host RSS, build time, CPU, every reporter side by
+#                         side (figures only)
 #   make bench-hooks      the allocator hooks' cost, in a guest, at 2 and 8 vCPUs,
 #                         in real time and under QEMU's instruction counter
 #                         (figures only)
@@ -161,6 +165,9 @@ kunit:
 bench:
 	scripts/bench.sh
 
+bench-build:
+	scripts/bench-build.sh
+
 bench-hooks:
 	@k=$(or $(KERNEL),bookworm-cloud); for n in 2 8; do \
 		scripts/run-guest.sh -k $$k -o results/$$k/bench-hooks-$$n bench-hooks \
@@ -209,4 +216,4 @@ bench-claims:
 	done
 
 .PHONY: all version payload module clean install tools-install reclaimd reclaimd-install dkms-source dkms-install dkms-uninstall deb \
-	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-hooks bench-migrate bench-cache bench-compact bench-claims
+	distro-test kernels style sparse demo check check-all check-debug stress debug-kernel kunit bench bench-build bench-hooks bench-migrate bench-cache bench-compact bench-claims

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Figures of a `make bench` run (scripts/bench.sh): one directory per
+"""Figures of a `make bench` run (scripts/bench.sh), or of a `make
+bench-build` run (scripts/bench-build.sh): one directory per
 configuration and round (<config>-<round>/), each with the rig's rss.tsv
 (QEMU's RSS, minor faults and CPU time every 100 ms), events.tsv (the
 guest's marks) and console.log (the guest's PH-BENCH lines).
@@ -36,6 +37,14 @@ Metrics, all measured on the host unless said otherwise:
                           which happen without any reporting
   metadata bytes          pagehint's free page map (guest), and per GiB RAM
   guest work ms/GiB       pagehint's work_us per GiB it reported (guest)
+
+`make bench-build` (the marks run-start and run-end around the loop):
+  build loop mean/peak RSS   QEMU's RSS over the loop, time-weighted mean
+                          and peak; and at the end of the loop
+  build median time s     the builds' median wall time (guest); the first
+                          build's, which reads the project from the disk
+  guest CPU s             the guest's CPU time over the loop, all vCPUs
+  host CPU s, faults      QEMU's CPU time and minor faults over the loop
 """
 
 import csv
@@ -141,9 +150,32 @@ def given_back_kib(rss, t0, t1):
     return sum(max(0, w[i][1] - w[i + 1][1]) for i in range(len(w) - 1))
 
 
+def build_metrics(rss, marks, bench):
+    """A `make bench-build` run: the loop of builds between run-start and
+    run-end."""
+    t0, t1 = marks["run-start"][0], marks["run-end"][0]
+    a, b = sample_at(rss, t0), sample_at(rss, t1)
+    times = [v["ms"] / 1000 for k, v in sorted(bench.items())
+             if re.fullmatch(r"build\d+", k)]
+    cpu = bench.get("guestcpu", {})
+    return {
+        "build mean_rss_mib": mean_rss(rss, t0, t1),
+        "build peak_rss_mib": max(s[1] for s in window(rss, t0, t1)) / 1024,
+        "build end_rss_mib": b[1] / 1024,
+        "build time_s": statistics.median(times) if times else None,
+        "build first_time_s": times[0] if times else None,
+        "build guest_cpu_s": cpu["user_s"] + cpu["sys_s"] if cpu else None,
+        "build guest_sys_s": cpu.get("sys_s"),
+        "build host_cpu_s": b[3] - a[3],
+        "build host_faults": b[2] - a[2],
+    }
+
+
 def run_metrics(d):
     rss, marks, bench = load_run(d)
     m = {}
+    if "run-start" in marks:
+        return build_metrics(rss, marks, bench), rss, marks
     # What the guest freed (PH-BENCH lines; these defaults are the same).
     for name, mib in (("bulk", 1024), ("frag", 512)):
         freed = bench.get(name, {}).get("freed_mib", mib) * 1024
@@ -204,6 +236,15 @@ ROWS = [
     ("churn-slow host_faults", "churn 5 s: host faults", "%.0f"),
     ("churn-slow given_back_gib", "churn 5 s: given back GiB", "%.2f"),
     ("churn-slow faults_per_gib", "churn 5 s: host faults per GiB back", "%.0f"),
+    ("build mean_rss_mib", "build loop: mean RSS MiB", "%.0f"),
+    ("build peak_rss_mib", "build loop: peak RSS MiB", "%.0f"),
+    ("build end_rss_mib", "build loop: RSS at the end MiB", "%.0f"),
+    ("build time_s", "build: median time s", "%.1f"),
+    ("build first_time_s", "build: first build s", "%.1f"),
+    ("build guest_cpu_s", "build loop: guest CPU s", "%.0f"),
+    ("build guest_sys_s", "  of it system s", "%.0f"),
+    ("build host_cpu_s", "build loop: host CPU s", "%.0f"),
+    ("build host_faults", "build loop: host faults", "%.0f"),
     ("pagehint bitmap_bytes", "metadata bytes", "%.0f"),
     ("pagehint bitmap_bytes_per_gib_ram", "metadata bytes/GiB RAM", "%.0f"),
     ("pagehint work_ms_per_gib", "guest work ms/GiB reported", "%.0f"),
@@ -242,6 +283,21 @@ def plot(out, configs, runs, name, win_label):
                     "seconds since the free", series)
 
 
+def plot_build(out, configs, runs):
+    """RSS over the build loop, one line per configuration (the round
+    whose mean RSS is the median)."""
+    series = []
+    for cfg in configs:
+        rounds = sorted(runs[cfg], key=lambda r: r[1].get("build mean_rss_mib") or 0)
+        rnd, _, rss, marks = rounds[len(rounds) // 2]
+        t0, t1 = marks["run-start"][0], marks["run-end"][0]
+        series.append((f"{cfg} (round {rnd})",
+                       [(s[0] - t0, s[1] / 1024) for s in window(rss, t0, t1)]))
+    return plot_rss(os.path.join(out, "build.png"),
+                    "QEMU RSS on the host: a C project built in a loop",
+                    "seconds since the first build started", series)
+
+
 def churn_baseline(runs):
     """A churn phase's host faults per GiB given back; with "none" runs,
     only the faults beyond the median of none's in that phase count."""
@@ -258,7 +314,8 @@ def churn_baseline(runs):
 
 def main():
     out = sys.argv[1]
-    order = ["none", "upstream", "upstream_tuned", "upstream0", "pagehint", "tuned"]
+    order = ["none", "upstream", "upstream_tuned", "upstream0", "dropcaches",
+             "pagehint", "tuned"]
     runs = {}
     for d in sorted(os.listdir(out)):
         m = re.fullmatch(r"(\w+)-(\d+)", d)
@@ -267,12 +324,14 @@ def main():
         met, rss, marks = run_metrics(os.path.join(out, d))
         runs.setdefault(m.group(1), []).append((int(m.group(2)), met, rss, marks))
     configs = [c for c in order if c in runs] + sorted(c for c in runs if c not in order)
-    if "none" in runs:
+    build = any("build time_s" in r[1] for rs in runs.values() for r in rs)
+    if "none" in runs and not build:
         base = statistics.median(r[1]["faults pages_per_s"] for r in runs["none"])
         for cfg in configs:
             for r in runs[cfg]:
                 r[1]["faults relative"] = r[1]["faults pages_per_s"] / base
-    churn_baseline(runs)
+    if not build:
+        churn_baseline(runs)
 
     with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -300,9 +359,13 @@ def main():
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write(text)
     print(text)
-    for name, label in (("bulk", "1 GiB touched, then freed"),
-                        ("frag", "1 GiB touched, every other 64 KiB freed")):
-        png = plot(out, configs, runs, name, label)
+    if build:
+        pngs = [plot_build(out, configs, runs)]
+    else:
+        pngs = [plot(out, configs, runs, name, label) for name, label in
+                (("bulk", "1 GiB touched, then freed"),
+                 ("frag", "1 GiB touched, every other 64 KiB freed"))]
+    for png in pngs:
         if png:
             print(f"plot: {png}")
     print(f"csv: {os.path.join(out, 'bench.csv')}")

@@ -24,42 +24,7 @@ WIN=$(ph_param win 20)
 SECS=$(ph_param secs 10)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 
-case $CFG in
-none | upstream | upstream_tuned | upstream0)
-	ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
-	[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
-	# After the driver registered: 6.1 sets the order at registration.
-	order=
-	case $CFG in
-	upstream_tuned) order=$(ph_param order 2) ;;
-	upstream0) order=0 ;;
-	esac
-	if [ -n "$order" ]; then
-		echo "$order" >/sys/module/page_reporting/parameters/page_reporting_order ||
-			ph_fail "cannot set page_reporting_order"
-		[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$order" ] ||
-			ph_fail "page_reporting_order did not take"
-	fi
-	if [ "$CFG" != none ]; then
-		ph_balloon_reporting || ph_fail "the device does not offer reporting"
-	elif ph_balloon_reporting; then
-		ph_fail "the device offers reporting for the 'none' configuration"
-	fi
-	sleep 10	# boot-time reporting: upstream reports 2 s after the last free
-	;;
-pagehint | tuned)
-	insmod $PH_KO || ph_fail "insmod failed"
-	[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
-	if [ "$CFG" = tuned ]; then
-		ph_param order 2 >$PH_SYSFS/report_order
-		ph_param delay 500 >$PH_SYSFS/delay_ms
-	fi
-	ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
-	;;
-*)
-	ph_fail "unknown configuration '$CFG'"
-	;;
-esac
+ph_bench_config "$CFG"
 
 # stats LABEL: pagehint's counters, for the host to take differences of.
 stats() {

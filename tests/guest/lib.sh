@@ -425,3 +425,45 @@ ph_free_pageblocks() {
 	     }
 	     END { print n + 0 }' /proc/pagetypeinfo
 }
+
+# ph_bench_config CFG: one configuration of free page reporting for the
+# benchmarks (bench.sh, bench-build.sh), set up and settled (the cases are
+# bench.sh's ph.cfg).  Sets $order to the page_reporting_order it set.
+ph_bench_config() {
+	case $1 in
+	none | upstream | upstream_tuned | upstream0)
+		ph_modprobe virtio_balloon || ph_fail "cannot load virtio_balloon"
+		[ "$(ph_balloon_driver)" = virtio_balloon ] || ph_fail "virtio_balloon not bound"
+		# After the driver registered: 6.1 sets the order at registration.
+		order=
+		case $1 in
+		upstream_tuned) order=$(ph_param order 2) ;;
+		upstream0) order=0 ;;
+		esac
+		if [ -n "$order" ]; then
+			echo "$order" >/sys/module/page_reporting/parameters/page_reporting_order ||
+				ph_fail "cannot set page_reporting_order"
+			[ "$(cat /sys/module/page_reporting/parameters/page_reporting_order)" = "$order" ] ||
+				ph_fail "page_reporting_order did not take"
+		fi
+		if [ "$1" != none ]; then
+			ph_balloon_reporting || ph_fail "the device does not offer reporting"
+		elif ph_balloon_reporting; then
+			ph_fail "the device offers reporting for the 'none' configuration"
+		fi
+		sleep 10	# boot-time reporting: upstream reports 2 s after the last free
+		;;
+	pagehint | tuned)
+		insmod $PH_KO || ph_fail "insmod failed"
+		[ "$(ph_balloon_driver)" = pagehint ] || ph_fail "pagehint did not bind: $(cat $PH_SYSFS/device)"
+		if [ "$1" = tuned ]; then
+			ph_param order 2 >$PH_SYSFS/report_order
+			ph_param delay 500 >$PH_SYSFS/delay_ms
+		fi
+		ph_wait_idle 120 || ph_fail "the load-time reporting did not settle"
+		;;
+	*)
+		ph_fail "unknown configuration '$1'"
+		;;
+	esac
+}
