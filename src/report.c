@@ -374,9 +374,9 @@ static bool pagehint_too_young(struct pagehint_worker *w, unsigned long pfn,
 
 /*
  * Offer a free block not reported since it was last touched: add it to the
- * pending run, or claim that run and start a new one.  Returns 1 if the
- * block was taken as a candidate, 0 if skipped, -EAGAIN if it has not been
- * free long enough yet: the caller hints it again.
+ * pending run, or claim that run and start a new one.  Returns its pages
+ * if the block was taken as a candidate, 0 if skipped, -EAGAIN if it has
+ * not been free long enough yet: the caller hints it again.
  */
 static int pagehint_offer_fresh(struct pagehint_worker *w, struct zone *zone,
 				const struct pagehint_block *block,
@@ -415,7 +415,7 @@ static int pagehint_offer_fresh(struct pagehint_worker *w, struct zone *zone,
 		run->len = min(run->len, w->wave.max_pages);
 		pagehint_claim_run(w);
 	}
-	return 1;
+	return nr;
 }
 
 /*
@@ -428,7 +428,7 @@ static int pagehint_offer_fresh(struct pagehint_worker *w, struct zone *zone,
  * fault it in only to discard it again.  alloc_contig_range() isolates and
  * splits free blocks at pageblock boundaries, so a claim of a pageblock
  * zeroes that pageblock only.  Returns as pagehint_offer_fresh(): -EAGAIN
- * if any part is too young, else 1 if any was taken.
+ * if any part is too young, else the pages of the parts taken.
  */
 static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 			  const struct pagehint_block *block,
@@ -455,7 +455,7 @@ static int pagehint_offer(struct pagehint_worker *w, struct zone *zone,
 			continue;
 		}
 		r = pagehint_offer_fresh(w, zone, &part, src);
-		ret = (r < 0 || ret < 0) ? -EAGAIN : ret | r;
+		ret = (r < 0 || ret < 0) ? -EAGAIN : ret + r;
 	}
 	return ret;
 }
@@ -555,6 +555,7 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 {
 	unsigned long budget, stop, start;
 	struct pagehint_block block;
+	int taken;
 
 	if (!pagehint_batch_guard_ok(&w->wave, zone, w->order, 0)) {
 		if (pagehint_zone_reportable(zone, w->order))
@@ -584,14 +585,11 @@ static void pagehint_scan_zone(struct pagehint_worker *w, struct zone *zone,
 		if (!pagehint_tracker_hooked() && block.pfn > from)
 			pagehint_tracker_unreport(from, block.pfn - from);
 		zs->found += 1UL << block.order;
-		switch (pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN)) {
-		case 1:
-			zs->fresh += 1UL << block.order;
-			break;
-		case -EAGAIN:	/* the hints bring it back when old enough */
+		taken = pagehint_offer(w, zone, &block, PAGEHINT_FROM_SCAN);
+		if (taken == -EAGAIN)	/* the hints bring it back when old enough */
 			pagehint_tracker_rehint(block.pfn, 1UL << block.order);
-			break;
-		}
+		else
+			zs->fresh += taken;
 	}
 	pagehint_claim_run(w);
 	pagehint_stat_add(&pagehint_stats.scan_pages, zs->cursor - start);
