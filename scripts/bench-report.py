@@ -30,6 +30,9 @@ Metrics, all measured on the host unless said otherwise:
                           memory the host discarded
   churn given back GiB    the falls of QEMU's RSS over the phase, summed:
                           what the host discarded, whoever reported it
+  churn huge pages        the host's thp_fault_alloc and thp_split_pmd
+                          over the phase (host-wide /proc/vmstat, read at
+                          the marks): huge pages faulted in, and split
   churn faults/GiB back   host faults per GiB given back: what a GiB of
                           reporting cost in refaults (lower is better, at
                           an equal or lower mean RSS); with a "none" run,
@@ -65,14 +68,15 @@ def load_run(d):
             if len(p) >= 4:
                 rss.append((float(p[0]), int(p[1]), int(p[2]), float(p[3])))
     marks = {}
-    bench = {"stats": {}, "thp": {}}
+    bench = {"stats": {}, "thp": {}, "host": {}}
     with open(os.path.join(d, "events.tsv")) as f:
         for line in f:
             p = line.split()
             if len(p) >= 4 and p[1] == "mark":
                 marks[p[2]] = (float(p[0]), int(p[3]))
-                if len(p) >= 5:
+                if len(p) >= 5 and p[4].isdigit():
                     bench["thp"][p[2]] = int(p[4])
+                bench["host"][p[2]] = kv(p[4:])
     with open(os.path.join(d, "console.log"), errors="replace") as f:
         for line in f:
             m = re.search(r"PH-BENCH (\S+) (.*)", line)
@@ -196,6 +200,9 @@ def run_metrics(d):
         m[f"churn-{ph} host_faults"] = b[2] - a[2]
         m[f"churn-{ph} host_cpu_s"] = b[3] - a[3]
         m[f"churn-{ph} given_back_gib"] = given_back_kib(rss, t0, t1) / 1048576
+        h0, h1 = bench["host"].get(f"churn-{ph}-start", {}), bench["host"].get(f"churn-{ph}-end", {})
+        for k in ("thp_fault_alloc", "thp_split_pmd"):
+            m[f"churn-{ph} host_{k}"] = h1[k] - h0[k] if k in h0 and k in h1 else None
     st = bench["stats"]
     if "bulk-start" in st and "churn-slow-end" in st:
         s0, s1 = st["bulk-start"], st["churn-slow-end"]
@@ -232,10 +239,14 @@ ROWS = [
     ("churn-fast host_faults", "churn 0.5 s: host faults", "%.0f"),
     ("churn-fast given_back_gib", "churn 0.5 s: given back GiB", "%.2f"),
     ("churn-fast faults_per_gib", "churn 0.5 s: host faults per GiB back", "%.0f"),
+    ("churn-fast host_thp_fault_alloc", "churn 0.5 s: host huge pages faulted", "%.0f"),
+    ("churn-fast host_thp_split_pmd", "churn 0.5 s: host huge pages split", "%.0f"),
     ("churn-slow mean_rss_mib", "churn 5 s: mean RSS MiB", "%.0f"),
     ("churn-slow host_faults", "churn 5 s: host faults", "%.0f"),
     ("churn-slow given_back_gib", "churn 5 s: given back GiB", "%.2f"),
     ("churn-slow faults_per_gib", "churn 5 s: host faults per GiB back", "%.0f"),
+    ("churn-slow host_thp_fault_alloc", "churn 5 s: host huge pages faulted", "%.0f"),
+    ("churn-slow host_thp_split_pmd", "churn 5 s: host huge pages split", "%.0f"),
     ("build mean_rss_mib", "build loop: mean RSS MiB", "%.0f"),
     ("build peak_rss_mib", "build loop: peak RSS MiB", "%.0f"),
     ("build end_rss_mib", "build loop: RSS at the end MiB", "%.0f"),

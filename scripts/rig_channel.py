@@ -5,7 +5,8 @@ tests/guest/ph-host), and the QMP client the requests use.
 
 Requests:
   mark LABEL                      record the QEMU process's RSS as LABEL
-                                  (and its AnonHugePages, in events.tsv)
+                                  (and its AnonHugePages and the host's
+                                  huge page counters, in events.tsv)
   rss                             the RSS now
   wait-reclaim FROM PEAK FRACTION TIMEOUT
                                   answer once the RSS fell FRACTION of the
@@ -50,6 +51,8 @@ import json
 import re
 import socket
 import time
+
+from rig_sampler import host_vmstat
 
 
 class Qmp:
@@ -144,7 +147,8 @@ class HostChannel:
         elif cmd == "mark" and rest:
             self.marks[rest[0]] = h.rss
             thp = getattr(h, "anon_huge_kib", lambda: None)()
-            h.event(f"mark {rest[0]} {h.rss}" + ("" if thp is None else f" {thp}"))
+            h.event(" ".join([f"mark {rest[0]} {h.rss}"] +
+                             ([] if thp is None else [str(thp)]) + host_vmstat()))
             reply = f"ok {h.rss}"
         elif cmd == "migrate" and len(rest) == 1 and self.migration is None:
             reply = self.start_migration(seq, rest[0])

@@ -33,6 +33,26 @@ def rss_kib(pid):
     return rss
 
 
+# The host's /proc/vmstat counters read at each mark: its transparent huge
+# pages faulted in, the faults that fell back to 4 KiB pages, the huge
+# page mappings split (a discard of part of one splits it).  Host-wide.
+HOST_VMSTAT = ("thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd")
+
+
+def host_vmstat(path="/proc/vmstat"):
+    """HOST_VMSTAT's counters that the host has, as "name=value" words."""
+    words = []
+    try:
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.partition(" ")
+                if k in HOST_VMSTAT:
+                    words.append(f"{k}={int(v)}")
+    except (OSError, ValueError):
+        return []
+    return words
+
+
 def anon_huge_kib(pid):
     """The process's anonymous memory on transparent huge pages
     (AnonHugePages of smaps_rollup, which walks its page tables: read at

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 import ktap  # noqa: E402
 import rig  # noqa: E402
 import rig_qemu  # noqa: E402
+import rig_sampler  # noqa: E402
 bench_report = __import__("bench-report")
 
 
@@ -606,6 +607,34 @@ class BenchReport(unittest.TestCase):
         self.assertEqual(marks["frag-peak"], (1.0, 3000))
         self.assertEqual(marks["frag-end"], (2.0, 1000))
         self.assertEqual(bench["thp"], {"frag-peak": 2048})
+        shutil.rmtree(d)
+
+    def test_marks_with_host_vmstat(self):
+        """The host's counters after the mark's columns, with or without
+        AnonHugePages before them."""
+        d = scratch_dir(self)
+        with open(os.path.join(d, "rss.tsv"), "w") as f:
+            f.write("t_s\trss_kib\tminflt\tcpu_s\n0.00\t1000\t0\t0.00\n")
+        with open(os.path.join(d, "events.tsv"), "w") as f:
+            f.write("1.00\tmark a 3000 2048 thp_fault_alloc=5 thp_split_pmd=1\n"
+                    "2.00\tmark b 1000 thp_fault_alloc=9 thp_split_pmd=4\n")
+        with open(os.path.join(d, "console.log"), "w") as f:
+            f.write("")
+        _, marks, bench = bench_report.load_run(d)
+        self.assertEqual(marks["b"], (2.0, 1000))
+        self.assertEqual(bench["thp"], {"a": 2048})
+        self.assertEqual(bench["host"]["a"], {"thp_fault_alloc": 5, "thp_split_pmd": 1})
+        self.assertEqual(bench["host"]["b"], {"thp_fault_alloc": 9, "thp_split_pmd": 4})
+        shutil.rmtree(d)
+
+    def test_host_vmstat(self):
+        d = scratch_dir(self)
+        path = os.path.join(d, "vmstat")
+        with open(path, "w") as f:
+            f.write("nr_free_pages 5\nthp_fault_alloc 12\nthp_split_pmd 3\n")
+        self.assertEqual(rig_sampler.host_vmstat(path),
+                         ["thp_fault_alloc=12", "thp_split_pmd=3"])
+        self.assertEqual(rig_sampler.host_vmstat(os.path.join(d, "none")), [])
         shutil.rmtree(d)
 
     def test_given_back(self):
