@@ -89,7 +89,11 @@ ph-host mark run-end >/dev/null
 cpu1=$(cpu_cs)
 echo "PH-BENCH guestcpu user_s=$(((${cpu1% *} - ${cpu0% *}) / 100)) sys_s=$(((${cpu1#* } - ${cpu0#* }) / 100))"
 [ -z "${dropper:-}" ] || kill "$dropper"
-[ "$CFG" != pagehint ] || kill "$(pidof pagehint-reclaimd)"
+if [ "$CFG" = pagehint ]; then
+	kill "$(pidof pagehint-reclaimd)"
+	# What the daemon did, for the figures.
+	tail -n 20 /tmp/reclaimd.log | sed 's/^/reclaimd: /'
+fi
 [ -x $ROOT/root/project/src/lua ] || ph_fail "the build made no lua binary"
 umount $ROOT/dev $ROOT/sys $ROOT/proc
 umount $ROOT
