@@ -49,19 +49,9 @@ for rep in $(seq "$reps"); do
 		"$PH_TOP/scripts/run-guest.sh" -k "$kernel" -o "$out/$cfg-$rep" bench \
 			--reporting="$reporting" --mem "$mem" --timeout 900 \
 			--append "$append" >"$out/$cfg-$rep.verdict" 2>&1 || rc=$?
-		printf '%-10s round %d: %s (%d s so far)\n' "$cfg" "$rep" \
-			"$(tail -n 1 "$out/$cfg-$rep.verdict")" $(($(date +%s) - t0))
-		[ $rc -eq 0 ] || ph_die "the $cfg run failed: $out/$cfg-$rep/console.log"
+		ph_bench_ran "$out" "$cfg" "$rep" "$t0" "$rc"
 	done
 done
 
-{
-	echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
-		"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-	echo "accel: $(grep -ho ', \(kvm\|tcg\))' "$out"/*.verdict | sort -u | tr -d ',) ' | xargs)"
-	echo "guest: $kernel ($(ph_kernel_kver "$kernel")), $mem RAM, 2 vCPU"
-	echo "qemu: $("$(ph_qemu_bin)" --version | head -n 1)"
-	echo "tuned: $tuned"
-	echo "wall: $(($(date +%s) - t0)) s"
-} >"$out/machine.txt"
+ph_bench_machine "$out" "$t0" "$kernel ($(ph_kernel_kver "$kernel")), $mem RAM, 2 vCPU" "tuned: $tuned"
 python3 "$PH_TOP/scripts/bench-report.py" "$out"

@@ -322,6 +322,32 @@ ph_qemu_bin() {
 # QEMU, the firmware directories, and KVM if it works here (PH_ACCEL=kvm|tcg
 # forces either).  PH_DEADLINE (seconds since the epoch) caps the guest's
 # timeouts: scripts/check.sh sets it to the end of its budget.
+# ph_bench_ran OUT CFG REP T0 RC: a benchmark's boot of CFG in round REP
+# (its verdict in OUT/CFG-REP.verdict) said, with the time since T0; dies
+# if it failed (RC).
+ph_bench_ran() {
+	printf '%-14s round %d: %s (%d s so far)\n' "$2" "$3" \
+		"$(tail -n 1 "$1/$2-$3.verdict")" $(($(date +%s) - $4))
+	[ "$5" -eq 0 ] || ph_die "the $2 run failed: $1/$2-$3/console.log"
+}
+
+# ph_bench_machine OUT T0 GUEST [LINE...]: OUT/machine.txt, what a
+# benchmark ran on: this host, QEMU's accelerator and version, the guest
+# (GUEST), the LINEs, and the wall time since T0.
+ph_bench_machine() {
+	local out=$1 t0=$2 guest=$3
+	shift 3
+	{
+		echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
+			"$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+		echo "accel: $(grep -ho ', \(kvm\|tcg\))' "$out"/*.verdict | sort -u | tr -d ',) ' | xargs)"
+		echo "guest: $guest"
+		echo "qemu: $("$(ph_qemu_bin)" --version | head -n 1)"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+		echo "wall: $(($(date +%s) - t0)) s"
+	} >"$out/machine.txt"
+}
+
 ph_rig() {
 	local qemu=$1
 	shift

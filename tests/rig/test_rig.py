@@ -486,50 +486,45 @@ time.sleep(60)
         self.assertEqual(rig_qemu.pin_sets(2), ({0}, {1}))
         self.assertEqual(rig_qemu.pin_sets(4), ({0, 1, 2}, {3}))
 
-    def test_pin(self):
+    def child(self, nvcpus):
+        """The stand-in QEMU with nvcpus vCPU threads, killed at the end."""
         if (os.cpu_count() or 1) < 2:
             self.skipTest("one host CPU")
         import subprocess
-        p = subprocess.Popen([sys.executable, "-c", self.CHILD, "2"],
+        p = subprocess.Popen([sys.executable, "-c", self.CHILD, str(nvcpus)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        try:
-            log = io.StringIO()
-            self.assertIsNone(rig_qemu.pin_threads(p.pid, 2, 2, log, wait_s=10))
-            vcpus, rest = rig_qemu.pin_sets(2)
-            names = {}
-            for tid in os.listdir(f"/proc/{p.pid}/task"):
-                with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
-                    names[int(tid)] = f.read().strip()
-            self.assertEqual(sorted(n for n in names.values() if n.startswith("CPU ")),
-                             ["CPU 0/TCG", "CPU 1/TCG"])
-            for tid, comm in names.items():
-                want = vcpus if comm.startswith("CPU ") else rest
-                self.assertEqual(os.sched_getaffinity(tid), want, comm)
-            self.assertEqual(len(log.getvalue().splitlines()), len(names))
-            # A thread the main thread starts now: on the main thread's CPUs.
-            p.stdin.write("\n")
-            p.stdin.flush()
-            p.stdout.readline()
-            for tid in os.listdir(f"/proc/{p.pid}/task"):
-                if int(tid) not in names:
-                    self.assertEqual(os.sched_getaffinity(int(tid)), rest)
-        finally:
-            p.kill()
-            p.wait()
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        return p
+
+    def test_pin(self):
+        p = self.child(2)
+        log = io.StringIO()
+        self.assertIsNone(rig_qemu.pin_threads(p.pid, 2, 2, log, wait_s=10))
+        vcpus, rest = rig_qemu.pin_sets(2)
+        names = {}
+        for tid in os.listdir(f"/proc/{p.pid}/task"):
+            with open(f"/proc/{p.pid}/task/{tid}/comm") as f:
+                names[int(tid)] = f.read().strip()
+        self.assertEqual(sorted(n for n in names.values() if n.startswith("CPU ")),
+                         ["CPU 0/TCG", "CPU 1/TCG"])
+        for tid, comm in names.items():
+            want = vcpus if comm.startswith("CPU ") else rest
+            self.assertEqual(os.sched_getaffinity(tid), want, comm)
+        self.assertEqual(len(log.getvalue().splitlines()), len(names))
+        # A thread the main thread starts now: on the main thread's CPUs.
+        p.stdin.write("\n")
+        p.stdin.flush()
+        p.stdout.readline()
+        for tid in os.listdir(f"/proc/{p.pid}/task"):
+            if int(tid) not in names:
+                self.assertEqual(os.sched_getaffinity(int(tid)), rest)
 
     def test_too_few_vcpus(self):
         """QEMU that never starts as many vCPU threads as asked: an error."""
-        if (os.cpu_count() or 1) < 2:
-            self.skipTest("one host CPU")
-        import subprocess
-        p = subprocess.Popen([sys.executable, "-c", self.CHILD, "1"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        try:
-            why = rig_qemu.pin_threads(p.pid, 2, 2, io.StringIO(), wait_s=1)
-            self.assertIn("1 of 2 vCPU threads", why)
-        finally:
-            p.kill()
-            p.wait()
+        p = self.child(1)
+        why = rig_qemu.pin_threads(p.pid, 2, 2, io.StringIO(), wait_s=1)
+        self.assertIn("1 of 2 vCPU threads", why)
 
     def test_cmd_names_threads(self):
         a = types.SimpleNamespace(
