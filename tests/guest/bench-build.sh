@@ -48,19 +48,19 @@ echo "PH-BENCH config $CFG ncpu=$ncpu memtotal_kib=$(ph_meminfo MemTotal)"
 cpu_cs() {
 	awk '$1 == "cpu" { print $2 + $3, $4 + $7 + $8 }' /proc/stat
 }
-# uptime_cs: the time since boot, in hundredths of a second.
-uptime_cs() {
-	tr -d . </proc/uptime | cut -d' ' -f1
+# idle_cs: "idle total", the same way (idle with iowait; total of both).
+idle_cs() {
+	awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat
 }
 
 # WSL's "dropcache": once the guest has been idle (at least 95% of the
 # CPU time idle) for 5 s, drop the clean page cache; again only after it
 # was busy.
 if [ "$CFG" = dropcaches ]; then
-	(prev=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+	(prev=$(idle_cs)
 	dropped=0
 	while sleep 5; do
-		now=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+		now=$(idle_cs)
 		idle=$(echo "$prev $now" | awk '{ d = $4 - $2; print (d > 0 && ($3 - $1) * 100 >= d * 95) ? 1 : 0 }')
 		prev=$now
 		if [ "$idle" = 0 ]; then
@@ -76,11 +76,11 @@ fi
 cpu0=$(cpu_cs)
 ph-host mark run-start >/dev/null
 for i in $(seq "$BUILDS"); do
-	t0=$(uptime_cs)
+	t0=$(ph_uptime_cs)
 	chroot $ROOT /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root sh -ec \
 		"cd /root/project && make -s clean && make -s -j$ncpu linux" \
 		>/tmp/build.log 2>&1 || { tail -n 20 /tmp/build.log; ph_fail "build $i failed"; }
-	echo "PH-BENCH build$i ms=$((($(uptime_cs) - t0) * 10))"
+	echo "PH-BENCH build$i ms=$((($(ph_uptime_cs) - t0) * 10))"
 	ph-host mark "build-$i-end" >/dev/null
 	ph-memtouch -m "$CHURN" >/dev/null || ph_fail "churn workload failed"
 	sleep "$IDLE"

@@ -39,17 +39,13 @@ pagehint | reclaimd)
 	;;
 esac
 
-# uptime_cs: the time since boot, in hundredths of a second.
-uptime_cs() {
-	tr -d . </proc/uptime | cut -d' ' -f1
-}
 
 # The hot set, re-read every 3 s; each re-read's time (cs) into /tmp/hot.
 : >/tmp/hot
 (while :; do
-	t0=$(uptime_cs)
+	t0=$(ph_uptime_cs)
 	dd if=/dev/vda of=/dev/null bs=1M count=$HOT 2>/dev/null
-	echo $(($(uptime_cs) - t0)) >>/tmp/hot
+	echo $(($(ph_uptime_cs) - t0)) >>/tmp/hot
 	sleep 3
 done) &
 hot=$!
@@ -70,17 +66,17 @@ ph-host mark before >/dev/null
 dd if=/dev/vda of=/dev/null bs=1M skip=$HOT count=$READ 2>/dev/null || ph_fail "cannot read the disk"
 ph-host mark peak >/dev/null
 n0=$(wc -l </tmp/hot)
-t0=$(uptime_cs)
+t0=$(ph_uptime_cs)
 back=never
-while [ $((($(uptime_cs) - t0) / 100)) -lt "$WAIT" ]; do
+while [ $((($(ph_uptime_cs) - t0) / 100)) -lt "$WAIT" ]; do
 	if [ "$(ph_rss)" -le $((before * 11 / 10)) ]; then
-		back=$((($(uptime_cs) - t0) / 100))
+		back=$((($(ph_uptime_cs) - t0) / 100))
 		break
 	fi
 	sleep 1
 done
 # The rest of the window, for the hot set's figures.
-while [ $((($(uptime_cs) - t0) / 100)) -lt "$WAIT" ]; do
+while [ $((($(ph_uptime_cs) - t0) / 100)) -lt "$WAIT" ]; do
 	sleep 5
 done
 ph-host mark end >/dev/null

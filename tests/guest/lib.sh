@@ -391,6 +391,11 @@ ph_disk() {
 	[ -b /dev/vda ] || ph_fail "no disk /dev/vda: run the test with its row's rig options (--disk)"
 }
 
+# ph_uptime_cs: the time since boot, in hundredths of a second.
+ph_uptime_cs() {
+	tr -d . </proc/uptime | cut -d' ' -f1
+}
+
 # ph_vmstat NAME: a /proc/vmstat counter.
 ph_vmstat() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
